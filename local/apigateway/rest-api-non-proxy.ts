@@ -63,6 +63,14 @@ export async function runNonProxy(
       );
       return { response: internalError(), integrationStatus: called.status, error: 'No match for output mapping' };
     }
+    if (integration.kind === 'aws' && called.status >= 400 && chosen.selectionPattern === undefined) {
+      // API Gateway maps a service's refusal by the default integration response as it would an answer (often
+      // to 200): the client sees the error only in the body, so dev names it, as CloudWatch's execution log would.
+      const action = integration.target.action ?? `${integration.target.httpMethod} ${integration.target.path ?? ''}`;
+      services.log(
+        `${where}: ${integration.target.service} ${action} answered ${called.status} (${serviceErrorOf(called.answer.body)}); the default integration response maps it to ${chosen.statusCode}, as API Gateway does`,
+      );
+    }
     return { response: mapResponse(chosen, called.answer, request), integrationStatus: called.status };
   } catch (error) {
     if (error instanceof MappingTemplateError || error instanceof AwsIntegrationError) {
@@ -145,4 +153,22 @@ async function callIntegration(
     clearTimeout(timer);
   }
   return { answer, selector: String(answer.status), status: answer.status };
+}
+
+/** A service's error body in a few words: its code and message (JSON's `__type` and `message`, or XML's `Code` and `Message`). */
+function serviceErrorOf(body: string): string {
+  let code: unknown;
+  let message: unknown;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    code = parsed.__type ?? parsed.code ?? parsed.Code;
+    message = parsed.message ?? parsed.Message;
+  } catch {
+    // Not JSON: a query or REST-XML service's error document.
+    code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+    message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+  }
+  if (typeof code !== 'string' && typeof message !== 'string') return body.length > 200 ? `${body.slice(0, 200)}...` : body;
+  const name = typeof code === 'string' ? code.slice(code.lastIndexOf('#') + 1) : 'error';
+  return typeof message === 'string' ? `${name}: ${message}` : name;
 }

@@ -12,6 +12,8 @@ import {
   ON_DEMAND_SHARDS,
   positionOf,
   sequenceNumberOf,
+  shardIdOf,
+  shardIndexOf,
   shardsOf,
 } from './kinesis-store.js';
 import { StreamMetadataApi } from './stream-metadata.js';
@@ -224,11 +226,18 @@ export class KinesisService {
     input: StreamRef & { ShardId: string; ShardIteratorType: string; StartingSequenceNumber?: string; Timestamp?: number | string },
   ) {
     const stream = this.#stream(input);
-    const shard = shardsOf(stream.shardCount).find((s) => s.shardId === input.ShardId);
+    const index = shardIndexOf(input.ShardId);
+    if (index === undefined) {
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Could not find shard ${input.ShardId} in stream ${stream.name} under account ${this.options.accountId}.`,
+      );
+    }
+    const shard = shardsOf(stream.shardCount)[index];
     if (shard === undefined) {
       throw new AwsError(
         'ResourceNotFoundException',
-        `Shard ${input.ShardId} in stream ${stream.name} under account ${this.options.accountId} does not exist`,
+        `Shard ${shardIdOf(index)} in stream ${stream.name} under account ${this.options.accountId} does not exist`,
       );
     }
     const after = this.#iteratorStart(stream, shard.shardId, input);

@@ -53,10 +53,27 @@ export function positionOf(sequenceNumber: string): number | undefined {
   return position >= 0n && position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : undefined;
 }
 
+/**
+ * The index of the shard a request's `ShardId` names. Kinesis reads the number after the id's
+ * first `-` (the whole id when it has none), so `0`, `shardId-0` and `shardId-000000000000` name
+ * one shard: serverless-patterns' apigw-rest-api-kinesis-cdk gets an iterator on AWS with
+ * `?shard-id=0`, and kinesalite, written against Kinesis's answers, reads ids the same way.
+ * Undefined when that part is no number.
+ */
+export function shardIndexOf(shardId: string): number | undefined {
+  const number = shardId.split('-')[1] || shardId;
+  return /^\d+$/.test(number) && Number(number) <= 2_147_483_647 ? Number(number) : undefined;
+}
+
+/** The id of a stream's shard of that index: `shardId-000000000000` for the first. */
+export function shardIdOf(index: number): string {
+  return `shardId-${String(index).padStart(12, '0')}`;
+}
+
 /** The shards of a stream of `count` shards, each a contiguous share of the hash key space. */
 export function shardsOf(count: number): KinesisShard[] {
   return Array.from({ length: count }, (_, index) => ({
-    shardId: `shardId-${String(index).padStart(12, '0')}`,
+    shardId: shardIdOf(index),
     startingHashKey: (HASH_SPACE * BigInt(index)) / BigInt(count),
     endingHashKey: (HASH_SPACE * BigInt(index + 1)) / BigInt(count) - 1n,
   }));

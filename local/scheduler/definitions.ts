@@ -5,6 +5,7 @@ import type { LoadedApp } from '../template/load.js';
 import { tagMap } from '../template/tags.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
 import { isKnownTimeZone } from './time-zones.js';
+import { readOnlyAction, universalTargetOf } from './universal-targets.js';
 
 /** A schedule's target, in the API's (and CloudFormation's) shape. */
 export interface ScheduleTarget {
@@ -218,13 +219,17 @@ function missingTarget(arn: string, declared: ReadonlySet<string>): string | und
 
 /**
  * Why a target cannot be invoked locally, or `undefined` when it can: a templated target the
- * target dispatcher reaches (local/targets/dispatcher.ts) is invoked.
+ * target dispatcher reaches (local/targets/dispatcher.ts) is invoked, and a universal target
+ * Scheduler accepts is called if the runtime hosts its action (universal-targets.ts).
  */
 export function targetProblem(arn: string): string | undefined {
   const service = tryParseArn(arn)?.service;
   const invoked = `only templated targets that are ${reachableKinds()} are`;
-  if (arn.startsWith('arn:aws:scheduler:::aws-sdk:')) {
-    return `its universal target ${arn} is not invoked locally (${invoked}): each firing fails and goes to its dead-letter queue`;
+  const universal = universalTargetOf(arn);
+  if (universal) {
+    // Called through Step Functions' AWS SDK integrations: whether the runtime hosts the action is known once they run (universalProblem).
+    const readOnly = readOnlyAction(universal.action);
+    return readOnly === undefined ? undefined : `its universal target ${arn}: ${readOnly}; AWS refuses the schedule`;
   }
   if (service !== undefined && !TEMPLATED_TARGET_SERVICES.has(service)) {
     return `its target ${arn} is not one of Scheduler's templated targets (${service} has none; its API is called through a universal target, arn:aws:scheduler:::aws-sdk:<service>:<action>): each firing fails and goes to its dead-letter queue`;

@@ -136,6 +136,20 @@ export class SchedulerService {
     return `arn:aws:scheduler:${this.options.region}:${this.options.accountId}:schedule-group/${name}`;
   }
 
+  /**
+   * The start-up lines of the template's schedules whose universal target the runtime cannot
+   * call (a service it does not host, an action not implemented): known only once Step
+   * Functions' integrations exist, so not among the definitions' warnings.
+   */
+  universalTargetWarnings(): string[] {
+    return this.options.schedules.flatMap((schedule) => {
+      // Scheduler's own refusals (a read-only action) are among the definitions' warnings already.
+      const problem = targetProblem(schedule.Target.Arn) === undefined ? this.#invoker.universalProblem(schedule.Target.Arn) : undefined;
+      const fate = schedule.Target.DeadLetterConfig?.Arn ? 'each firing fails and goes to its dead-letter queue' : 'each firing fails';
+      return problem ? [`schedule ${schedule.GroupName}/${schedule.Name}: ${problem}; ${fate}`] : [];
+    });
+  }
+
   /** Fires the firings missed while stopped that are still within their window, then keeps firing on time. */
   start(): void {
     this.#running = true;
@@ -190,7 +204,7 @@ export class SchedulerService {
   saveSchedule(schedule: ScheduleDefinition): void {
     // The start-up report names a template schedule's target the runtime cannot reach; one
     // created or changed through the API is named when it is saved, not first at its firing.
-    const problem = targetProblem(schedule.Target.Arn);
+    const problem = this.#invoker.problem(schedule.Target.Arn);
     if (problem) this.options.log?.(`[not as in AWS] schedule ${schedule.Name}: ${problem}`);
     const live = this.#put(schedule, this.#schedules.get(schedule.Arn)?.fromTemplate ?? false);
     const template = this.#templates.get(schedule.Arn);
@@ -367,7 +381,15 @@ export class SchedulerService {
         },
         { failures: attempt, firstAt: row.first_at, now: this.options.clock.now() },
       );
-      if ('at' in next) return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+      if ('at' in next) {
+        // Said at the first failure: the retries may go on for a day (185 by default) before the firing is dead-lettered or dropped.
+        if (attempt === 1) {
+          this.options.log?.(
+            `schedule ${parseArn(row.schedule_arn).resourceId}: the firing for ${iso(row.scheduled_time)} failed (${errorCode}: ${errorMessage}); retried under its RetryPolicy, next at ${iso(next.at)}`,
+          );
+        }
+        return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+      }
       return this.#giveUp(row, target, input, { errorCode, errorMessage, exhausted: next.exhausted });
     }
   }

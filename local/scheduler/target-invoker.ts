@@ -4,6 +4,7 @@ import { type PutEventsAnswer, type PutEventsEntry, TargetDispatcher, type Targe
 import { QueuesByArn, type SqsQueues, type StringAttribute } from '../targets/queues.js';
 import type { ScheduleTarget } from './definitions.js';
 import { targetProblem } from './definitions.js';
+import { callUniversalTarget, type UniversalTargetCalls, universalProblem, universalTargetOf } from './universal-targets.js';
 
 /** The operations of the other local services a schedule's target reaches (their API shapes). */
 export interface SchedulerTargetServices {
@@ -13,6 +14,8 @@ export interface SchedulerTargetServices {
   readonly lambda: { invokeAsync(functionArn: string, event: unknown): Promise<unknown> };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
   readonly kinesis?: NonNullable<TargetServices['kinesis']>;
+  /** What universal targets call through (Step Functions' AWS SDK integrations), looked up when one fires. @default none: their firings fail, naming the target */
+  readonly universal?: () => UniversalTargetCalls;
 }
 
 /** Why a firing was dead-lettered: the message attributes Scheduler puts on it. */
@@ -28,12 +31,15 @@ export interface SchedulerDeadLetterReason {
 /**
  * Invokes a schedule's templated target as Scheduler does: PutEvents to a bus (with the
  * target's detail-type and source, the input as detail), SendMessage, Publish, an
- * asynchronous Lambda invocation, StartExecution, PutRecord (the input as the record's data).
+ * asynchronous Lambda invocation, StartExecution, PutRecord (the input as the record's data);
+ * and a universal target's action, the input its request.
  */
 export class SchedulerTargetInvoker {
   readonly #dispatcher: TargetDispatcher;
+  readonly #universal: SchedulerTargetServices['universal'];
 
   constructor(services: SchedulerTargetServices) {
+    this.#universal = services.universal;
     const sns = services.sns;
     this.#dispatcher = new TargetDispatcher({
       sqs: new QueuesByArn(services.sqs),
@@ -45,10 +51,22 @@ export class SchedulerTargetInvoker {
     });
   }
 
+  /** Why the target `arn` names cannot be invoked here, or undefined: a universal target's action is looked up among the hosted services. */
+  problem(arn: string): string | undefined {
+    return targetProblem(arn) ?? this.universalProblem(arn);
+  }
+
+  /** Why the runtime cannot call the universal target `arn` names (a service or action it does not host), or undefined. */
+  universalProblem(arn: string): string | undefined {
+    return universalProblem(arn, this.#universal?.());
+  }
+
   /** Resolves once the target accepted the input; rejects with the reason otherwise. */
   async invoke(target: ScheduleTarget, input: string, deduplicationId: string): Promise<void> {
     const problem = targetProblem(target.Arn);
     if (problem) throw new AwsError('UnsupportedTarget', problem);
+    // A universal target: one call of its action, the firing's Input its request (managing-targets-universal).
+    if (universalTargetOf(target.Arn)) return callUniversalTarget(this.#universal?.(), target.Arn, input);
     const parameters = target.EventBridgeParameters;
     const sent = await this.#dispatcher.send(target.Arn, {
       body: input,

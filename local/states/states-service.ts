@@ -214,6 +214,11 @@ export class StatesService {
     return this.#integrations.sdk;
   }
 
+  /** The IAM prefix `aws-sdk:<service>`'s actions are authorized under (`states` for `sfn`), for callers that authorize such a call as a role (Scheduler's universal targets). */
+  sdkIamPrefix(service: string): string {
+    return this.#integrations.sdkIam(service).service;
+  }
+
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
   get operations(): Record<string, (input: never, options?: IdempotentCall) => Promise<unknown>> {
     // The endpoint passes the input only; aws-sdk:sfn tasks pass their key too (StartExecution).

@@ -89,6 +89,15 @@ const TEMPLATE: Record<string, TemplateResource> = {
     },
     IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '{"shard": "$input.path(\'$.ShardId\')"}' } }],
   }),
+  // GetShardIterator with the default integration response only: a refusal is mapped to 200, as on AWS.
+  IteratorResource: restResource({ Ref: 'ClicksResource' }, 'iterator'),
+  GetIterator: awsMethod({ Ref: 'IteratorResource' }, 'GET', {
+    Uri: uri('kinesis', 'GetShardIterator'),
+    RequestTemplates: {
+      'application/json': '{"StreamName": "$input.params(\'stream\')", "ShardId": "0", "ShardIteratorType": "TRIM_HORIZON"}',
+    },
+    IntegrationResponses: [{ StatusCode: '200' }],
+  }),
   GreetResource: restResource(restRoot, 'greet'),
   // LambdaIntegration({ proxy: false }): the request template's output is the event.
   Greet: awsMethod({ Ref: 'GreetResource' }, 'POST', {
@@ -113,7 +122,12 @@ const TEMPLATE: Record<string, TemplateResource> = {
 };
 
 describe('RestApiService with AWS integrations to the local services', () => {
-  const app = restartableRuntime({ assembly: () => assemblyOf(TEMPLATE, 'S'), ownsAssembly: true });
+  const logged: string[] = [];
+  const app = restartableRuntime({
+    assembly: () => assemblyOf(TEMPLATE, 'S'),
+    ownsAssembly: true,
+    options: { log: (line: string) => logged.push(line) },
+  });
   let base = '';
 
   beforeAll(() => {
@@ -182,5 +196,18 @@ describe('RestApiService with AWS integrations to the local services', () => {
     const response = await post('/clicks', { user: 'u-1', page: '/home' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ shard: 'shardId-000000000000' });
+  });
+
+  it("names a service's refusal the default integration response maps to 200: the client sees it only in the body", async () => {
+    const found = await fetch(`${base}/clicks/iterator?stream=clicks`);
+    expect([found.status, Object.keys((await found.json()) as object)]).toEqual([200, ['ShardIterator']]);
+    expect(logged.filter((line) => line.includes('GetShardIterator'))).toEqual([]);
+    const refused = await fetch(`${base}/clicks/iterator?stream=nope`);
+    expect([refused.status, ((await refused.json()) as { __type: string }).__type]).toEqual([200, 'ResourceNotFoundException']);
+    expect(logged.filter((line) => line.includes('GetShardIterator'))).toEqual([
+      expect.stringMatching(
+        /^\[apigateway\] API storage-first \(\w+\) GET \/clicks\/iterator: kinesis GetShardIterator answered 400 \(ResourceNotFoundException: Stream nope under account 000000000000 not found\.\); the default integration response maps it to 200, as API Gateway does$/,
+      ),
+    ]);
   });
 });

@@ -162,6 +162,28 @@ describe('KinesisService', () => {
       });
     });
 
+    it('reads a shard id as Kinesis does, by its number: 0 and shardId-1 name shards, a name without a number none', async () => {
+      await local.kinesis.send(
+        new PutRecordCommand({ StreamName: 'events', PartitionKey: 'k', ExplicitHashKey: '0', Data: Buffer.from('first') }),
+      );
+      const records = await local.kinesis.send(new GetRecordsCommand({ ShardIterator: await iterator('events', '0') }));
+      expect(records.Records?.map((r) => text(r.Data))).toContain('first');
+      expect(await iterator('events', 'shardId-1')).toEqual(expect.any(String));
+      expect(
+        await failure((kinesis) =>
+          kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: '2', ShardIteratorType: 'LATEST' })),
+        ),
+      ).toEqual({
+        name: 'ResourceNotFoundException',
+        message: 'Shard shardId-000000000002 in stream events under account 000000000000 does not exist',
+      });
+      expect(
+        await failure((kinesis) =>
+          kinesis.send(new GetShardIteratorCommand({ StreamName: 'events', ShardId: 'first', ShardIteratorType: 'LATEST' })),
+        ),
+      ).toEqual({ name: 'ResourceNotFoundException', message: 'Could not find shard first in stream events under account 000000000000.' });
+    });
+
     it('fails with ResourceInUseException for a stream created twice', async () => {
       expect(await failure((kinesis) => kinesis.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 1 })))).toEqual({
         name: 'ResourceInUseException',

@@ -178,8 +178,15 @@ describe('SchedulerService', () => {
     const clock = new ManualClock(T0);
     const targets = new FakeTargets();
     targets.failing = true;
-    const { service } = scheduler({ clock, schedules: [schedule()], targets });
+    const { service, log } = scheduler({ clock, schedules: [schedule()], targets });
     await service.runDue();
+    // The first failure is said at once (the retries may last a day), the retries after it are not.
+    const failures = () => log.filter((line) => line.includes(': the firing for'));
+    expect(failures()).toEqual([
+      expect.stringMatching(
+        /^schedule sweep: the firing for 2026-01-01T10:00:00Z failed \(InternalException: bus unavailable\); retried under its RetryPolicy, next at 2026-01-01T10:00:0\dZ$/,
+      ),
+    ]);
     // MaximumRetryAttempts 2: the first attempt and two retries, seconds apart.
     for (let i = 0; i < 2; i++) {
       expect(targets.deadLetters).toHaveLength(0);
@@ -187,6 +194,10 @@ describe('SchedulerService', () => {
       await service.runDue();
     }
     expect(targets.deadLetters).toHaveLength(1);
+    expect(failures()).toEqual([
+      expect.any(String),
+      expect.stringContaining('failed 3 times (InternalException: bus unavailable); sent to'),
+    ]);
     const [dead] = targets.deadLetters;
     expect(JSON.parse(dead?.body ?? '{}')).toMatchObject({ schedule: 'sweep', scheduledTime: '2026-01-01T10:00:00Z', attempt: '3' });
     expect(dead?.attributes).toMatchObject({
@@ -366,7 +377,11 @@ describe('SchedulerService', () => {
     service.saveSchedule(
       schedule({ Name: 'rotate', Target: { Arn: 'arn:aws:scheduler:::aws-sdk:secretsmanager:rotateSecret', RoleArn: 'r' } }),
     );
-    expect(log).toEqual([expect.stringMatching(/^\[not as in AWS\] schedule rotate: its universal target .* is not invoked locally/)]);
+    expect(log).toEqual([
+      expect.stringMatching(
+        /^\[not as in AWS\] schedule rotate: its universal target .* cannot run locally: this runtime has no AWS SDK integrations$/,
+      ),
+    ]);
     service.saveSchedule(schedule({ Name: 'sweep' }));
     expect(log).toHaveLength(1);
   });
