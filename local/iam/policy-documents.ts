@@ -87,17 +87,21 @@ const STATEMENT_KEYS = new Set([
 type Note = (problem: string, asInAws?: true) => void;
 
 /**
- * The policy as the evaluator reads it. AWS accepts (or has accepted) each of these
- * and they grant nothing, so each is named as a problem of its holder and left out, never
- * thrown: a document that is not one (left out whole), a statement the grammar rejects
- * (left out), an unknown action (left out of its statement's Action; a statement left
- * with none is left out), an unknown condition operator (its statement left out).
+ * The policy as the evaluator reads it. Each problem is named as a problem of its holder and
+ * left out, never thrown, so the rest of the app runs: a document that is not one (left out
+ * whole), a statement the grammar rejects (left out), an unknown action (left out of its
+ * statement's Action; a statement left with none is left out), an unknown condition operator
+ * (its statement left out). Only the unknown action is as in AWS, which takes the policy and
+ * lets the action grant nothing; IAM (and a service taking a resource policy) refuses the
+ * others as malformed, so the deploy fails there: the words say so, not that AWS accepts them.
  */
 export function usablePolicy(raw: unknown, holder: string, problems: PolicyProblem[], kind: PolicyKind): PolicyDocument | undefined {
   const note: Note = (problem, asInAws) =>
     problems.push({
       holder,
-      problem: `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)`,
+      problem: asInAws
+        ? `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)`
+        : `${problem}: AWS refuses the policy as malformed (MalformedPolicyDocument), so cdk deploy fails; the local runtime leaves this out and it grants nothing here`,
       ...(asInAws ? { asInAws } : {}),
     });
   let document = raw;

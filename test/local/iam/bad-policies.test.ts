@@ -16,7 +16,7 @@ const allow = (Action: unknown, Resource: string, more: Record<string, unknown> 
   Statement: [{ Effect: 'Allow', Action, Resource, ...more }],
 });
 
-/** A role whose grants are each broken in one way AWS accepts (and which then grants nothing), beside one that is sound. */
+/** A role whose grants are each broken in one way (which then grants nothing: AWS takes the unknown action, refuses the rest as malformed), beside one that is sound. */
 function writeApp(): string {
   const inline = (PolicyName: string, PolicyDocument: unknown) => ({ PolicyName, PolicyDocument });
   return assemblyOf(
@@ -70,7 +70,7 @@ const send = (queue: string) =>
     (error: Error) => error.name,
   );
 
-describe('IAM policies AWS accepts but that grant nothing, under enforce', () => {
+describe('IAM policies that grant nothing (AWS accepts some, refuses others as malformed), under enforce', () => {
   it('fails if a policy names an action AWS does not have, an unknown condition operator or is not a policy: named at start-up with its holder', () => {
     const iam = local.runtime.warnings.filter((line) => line.includes('IAM policy of'));
     expect(iam).toEqual([
@@ -79,10 +79,13 @@ describe('IAM policies AWS accepts but that grant nothing, under enforce', () =>
       expect.stringMatching(
         /^\[as in AWS\] IAM policy of App\/Sender \(AWS::IAM::Role\) inline policy typo: statement 1: unknown action sqs:SendMesage: .*grants nothing/,
       ),
+      // IAM refuses these as malformed: the deploy would fail, which the line says rather than that AWS accepts them.
       expect.stringMatching(
-        /^IAM policy of App\/Sender \(AWS::IAM::Role\) inline policy operator: statement 1 has an unknown condition operator StringEqualz: .*grants nothing/,
+        /^IAM policy of App\/Sender \(AWS::IAM::Role\) inline policy operator: statement 1 has an unknown condition operator StringEqualz: AWS refuses the policy as malformed \(MalformedPolicyDocument\), so cdk deploy fails; .*grants nothing here/,
       ),
-      expect.stringMatching(/^IAM policy of App\/Sender \(AWS::IAM::Role\) inline policy garbled: the policy document is not JSON/),
+      expect.stringMatching(
+        /^IAM policy of App\/Sender \(AWS::IAM::Role\) inline policy garbled: the policy document is not JSON .*: AWS refuses the policy as malformed/,
+      ),
       expect.stringMatching(/^IAM policy of App\/QueuePolicy \(AWS::SQS::QueuePolicy\): statement 1 is not an object/),
     ]);
   });
