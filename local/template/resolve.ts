@@ -285,7 +285,11 @@ export class Resolver {
         );
       }
     } else if (parameter.Default !== undefined) value = parameter.Default;
-    else throw new UnsupportedError(`parameter ${name} has no default; pass a value for it (npm start -- --parameters '${name}=<value>')`);
+    // Named for `switchyard dev`, the command an app's developer runs; `npm start` is this repository's own.
+    else
+      throw new UnsupportedError(
+        `parameter ${name} has no default; pass a value for it: switchyard dev --parameters '${name}=<value>' (npm start -- --parameters in Switchyard's own repository)`,
+      );
 
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
     return /List<|CommaDelimitedList/.test(parameter.Type) ? text.split(',').map((item) => item.trim()) : text;

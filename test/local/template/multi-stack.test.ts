@@ -326,10 +326,10 @@ describe('loadApp with parameter values', () => {
     expect(find(app, 'Two', 'Queue').physicalName).toBe('orders-prod');
   });
 
-  it('fails if a parameter without a default gets no value, naming the option that gives one', () => {
+  it('fails if a parameter without a default gets no value, naming the switchyard dev option that gives one', () => {
     const app = loadAssembly({ One: withParameter() });
     expect(app.warnings).toContainEqual(
-      expect.stringContaining("parameter Stage has no default; pass a value for it (npm start -- --parameters 'Stage=<value>')"),
+      expect.stringContaining("parameter Stage has no default; pass a value for it: switchyard dev --parameters 'Stage=<value>'"),
     );
   });
 });
