@@ -17,6 +17,8 @@ const POWERTOOLS_V2 = (version: number) => `arn:aws:lambda:us-east-1:09427410591
 const EXTENSION = 'arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11';
 const UNKNOWN = 'arn:aws:lambda:us-east-1:123456789012:layer:private-tools:3';
 const ADOT = 'arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-nodejs-amd64-ver-1-30-1:1';
+/** The extension as eu-west-1's publisher has it: a function in us-east-1 cannot take it. */
+const EXTENSION_IRELAND = 'arn:aws:lambda:eu-west-1:015030872274:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11';
 /** Public layers fetched into the cache `cacheRoot` with npm's environment `npmEnv` (its registry), quiet. */
 const fetchingLayers = (cacheRoot: string, npmEnv: Record<string, string>) =>
   new PublicLayers({
@@ -33,6 +35,7 @@ const fetchingLayers = (cacheRoot: string, npmEnv: Record<string, string>) =>
 const ordersOnV240 = (codePath: string) =>
   ({
     name: 'orders',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:orders',
     runtime: 'nodejs22.x',
     codePath,
     environment: {},
@@ -176,6 +179,7 @@ beforeAll(async () => {
           Refused: fn('refused', 'asset.reads', [EXTENSION], { Role: { 'Fn::GetAtt': ['Nobody', 'Arn'] }, ...port(EXTENSION_PORT) }),
           Displaced: fn('displaced', 'asset.reads', [EXTENSION], { Role: reader, ...port(TAKEN_PORT) }),
           Private: fn('private', asset('asset.plain', 'exports.handler = async () => "ran";'), [UNKNOWN]),
+          Abroad: fn('abroad', 'asset.reads', [EXTENSION_IRELAND], { Role: reader, ...port(EXTENSION_PORT) }),
           Traced: fn('traced', 'asset.plain', [ADOT], { Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' } } }),
         },
       },
@@ -277,6 +281,18 @@ describe('PublicLayers', () => {
       expect.stringContaining(`function private: layer ${UNKNOWN} is no layer anyone can provide here`),
     );
     await expect(runtime.lambda.invoke('private', {})).rejects.toMatchObject({ code: 'AccessDeniedException', message, status: 403 });
+  });
+
+  it("fails if a layer is another region's, even a public one it knows: named at start-up, and every invocation answers CreateFunction's refusal", async () => {
+    const message = 'Layers are not in the same region as the function. Layers are expected to be in region us-east-1.';
+    expect(runtime.lambda.sdk?.report()).toContainEqual(
+      `  function abroad: layer ${EXTENSION_IRELAND} is in eu-west-1, not the function's region; its invocations fail as its creation would in Lambda: InvalidParameterValueException: ${message}`,
+    );
+    await expect(runtime.lambda.invoke('abroad', {})).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message,
+      status: 400,
+    });
   });
 });
 

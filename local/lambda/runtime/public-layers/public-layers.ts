@@ -1,5 +1,6 @@
 import { AwsError } from '../../../endpoint/aws-error.js';
 import type { FunctionDefinition } from '../../core/function-definition.js';
+import { layerRegionError } from '../../core/lambda-errors.js';
 import type { RoleCredentials } from '../function-environment.js';
 import { type LocalPython, localPython } from '../hosts/python-interpreter.js';
 import { type NpmSettings, SdkCache } from '../sdk-cache.js';
@@ -110,6 +111,14 @@ export class PublicLayers {
     for (const { arn, position } of fn.publicLayers ?? []) {
       const layer = publicLayer(arn);
       folders.set(position, undefined);
+      const elsewhere = otherRegion(fn, arn);
+      if (elsewhere !== undefined) {
+        error ??= elsewhere.error;
+        lines.push(
+          `  function ${fn.name}: layer ${arn} is in ${elsewhere.region}, not the function's region; its invocations fail as its creation would in Lambda: ${elsewhere.error.code}: ${elsewhere.error.message}`,
+        );
+        continue;
+      }
       if (layer === undefined) {
         error ??= this.#unavailable(arn);
         lines.push(
@@ -224,6 +233,18 @@ export class PublicLayers {
     }
     return cache;
   }
+}
+
+/**
+ * Lambda's refusal of a layer version of another region than the function's, as CreateFunction
+ * refuses it (control-plane/function-requests.ts checkLayers); undefined for a layer of its
+ * region, or an ARN not a layer's.
+ */
+function otherRegion(fn: FunctionDefinition, arn: string): { region: string; error: AwsError } | undefined {
+  const own = fn.arn.split(':')[3];
+  const layer = parseLayerArn(arn);
+  if (layer === undefined || own === undefined || own === '' || layer.region === own) return undefined;
+  return { region: layer.region, error: layerRegionError(own) };
 }
 
 /** The module Powertools for AWS Lambda (Python)'s layer holds (with its dependencies). */
