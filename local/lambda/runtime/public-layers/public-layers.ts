@@ -16,6 +16,8 @@ export interface PublicLayersSettings {
   /** The local endpoint the extension's calls go to, and its region and account. */
   readonly endpoint: string;
   readonly region: string;
+  /** The Regions the app deploys to besides the runtime's (template/deploy-regions.ts): a layer of one of them is its functions' own. */
+  readonly deployRegions?: readonly string[];
   readonly accountId: string;
   /** A function's role session, as its environment has it (the extension's token is its session token). */
   readonly roleCredentials?: RoleCredentials;
@@ -111,7 +113,7 @@ export class PublicLayers {
     for (const { arn, position } of fn.publicLayers ?? []) {
       const layer = publicLayer(arn);
       folders.set(position, undefined);
-      const elsewhere = otherRegion(fn, arn);
+      const elsewhere = otherRegion(fn, arn, this.settings.deployRegions ?? []);
       if (elsewhere !== undefined) {
         error ??= elsewhere.error;
         lines.push(
@@ -238,13 +240,19 @@ export class PublicLayers {
 /**
  * Lambda's refusal of a layer version of another region than the function's, as CreateFunction
  * refuses it (control-plane/function-requests.ts checkLayers); undefined for a layer of its
- * region, or an ARN not a layer's.
+ * region, or of a Region the app deploys to (`deployRegions`: the runtime runs every stack in
+ * its own), or an ARN not a layer's. The Region it expects is where the app deploys, when that is one.
  */
-function otherRegion(fn: FunctionDefinition, arn: string): { region: string; error: AwsError } | undefined {
+function otherRegion(
+  fn: FunctionDefinition,
+  arn: string,
+  deployRegions: readonly string[],
+): { region: string; error: AwsError } | undefined {
   const own = fn.arn.split(':')[3];
   const layer = parseLayerArn(arn);
-  if (layer === undefined || own === undefined || own === '' || layer.region === own) return undefined;
-  return { region: layer.region, error: layerRegionError(own) };
+  if (layer === undefined || own === undefined || own === '' || layer.region === own || deployRegions.includes(layer.region))
+    return undefined;
+  return { region: layer.region, error: layerRegionError(deployRegions.length === 1 ? (deployRegions[0] as string) : own) };
 }
 
 /** The module Powertools for AWS Lambda (Python)'s layer holds (with its dependencies). */
