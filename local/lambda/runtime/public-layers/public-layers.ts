@@ -122,9 +122,16 @@ export class PublicLayers {
         continue;
       }
       if (layer === undefined) {
-        error ??= this.#unavailable(arn);
+        const refusal = this.#unavailable(arn);
+        error ??= refusal;
+        // Another account's layer may be shared with every account (a vendor's public layer): then AWS runs the
+        // function, which this runtime cannot, and its refusal differs from AWS; it is right only for an unshared one.
+        const shared =
+          refusal.code === 'AccessDeniedException'
+            ? ` (if its publisher shares it, as a public layer, AWS creates the function and runs it with the layer: here it is refused as a layer not shared with the account)`
+            : '';
         lines.push(
-          `  function ${fn.name}: layer ${arn} is no layer anyone can provide here; its invocations fail as its creation would in Lambda: ${error.code}: ${error.message}`,
+          `  function ${fn.name}: layer ${arn} is no layer anyone can provide here; its invocations fail as its creation would in Lambda: ${refusal.code}: ${refusal.message}${shared}`,
         );
         continue;
       }
