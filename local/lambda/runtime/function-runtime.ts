@@ -221,9 +221,14 @@ export class FunctionRuntime {
     return this.#pool.maxConcurrency;
   }
 
-  /** Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare). */
+  /**
+   * Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare).
+   * None starts for a function every invocation of which is refused (a layer nobody can provide):
+   * Lambda would not have created it, and its init's errors would be printed for code that never runs.
+   */
   prepare(): Promise<void> {
-    return !this.#runs || runtimeSupport(this.#runs.runtime) === 'unsupported' ? Promise.resolve() : this.#pool.prepare();
+    const refused = this.#runs !== undefined && this.sdk?.layers?.error(this.#runs) !== undefined;
+    return !this.#runs || runtimeSupport(this.#runs.runtime) === 'unsupported' || refused ? Promise.resolve() : this.#pool.prepare();
   }
 
   /**

@@ -182,6 +182,11 @@ beforeAll(async () => {
           Refused: fn('refused', 'asset.reads', [EXTENSION], { Role: { 'Fn::GetAtt': ['Nobody', 'Arn'] }, ...port(EXTENSION_PORT) }),
           Displaced: fn('displaced', 'asset.reads', [EXTENSION], { Role: reader, ...port(TAKEN_PORT) }),
           Private: fn('private', asset('asset.plain', 'exports.handler = async () => "ran";'), [UNKNOWN]),
+          PrivateInit: fn(
+            'private-init',
+            asset('asset.init', 'console.log("init of private-init ran");\nexports.handler = async () => "ran";'),
+            [UNKNOWN],
+          ),
           Abroad: fn('abroad', 'asset.reads', [EXTENSION_IRELAND], { Role: reader, ...port(EXTENSION_PORT) }),
           Traced: fn('traced', 'asset.plain', [ADOT], { Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' } } }),
         },
@@ -297,6 +302,11 @@ describe('PublicLayers', () => {
       ),
     );
     await expect(runtime.lambda.invoke('private', {})).rejects.toMatchObject({ code: 'AccessDeniedException', message, status: 403 });
+  });
+
+  it('starts no environment ahead of an invocation for a function whose invocations are all refused (its init never runs)', async () => {
+    await runtime.warm();
+    expect(lines.some((line) => line.includes('init of private-init ran'))).toBe(false);
   });
 
   it("fails if a layer is another region's, even a public one it knows: named at start-up, and every invocation answers CreateFunction's refusal", async () => {
