@@ -222,9 +222,8 @@ export class FunctionRuntime {
   }
 
   /**
-   * Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare).
-   * None starts for a function every invocation of which is refused (a layer nobody can provide):
-   * Lambda would not have created it, and its init's errors would be printed for code that never runs.
+   * Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare); none for a
+   * function whose every invocation is refused (a layer nobody can provide), whose init's errors would be for code never run.
    */
   prepare(): Promise<void> {
     const refused = this.#runs !== undefined && this.sdk?.layers?.error(this.#runs) !== undefined;
