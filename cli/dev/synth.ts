@@ -286,7 +286,10 @@ export function startCommand(
       if (code === 0) resolve();
       else
         reject(
-          new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})${npxRefusal(output)}`, output),
+          new SynthError(
+            `${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})${npxRefusal(output, cwd)}`,
+            output,
+          ),
         );
     });
   });
@@ -297,8 +300,10 @@ export function startCommand(
  * What to do when npx refused to fetch a package the project does not install (npm's `yes`
  * setting false, as `npx --no` or an .npmrc sets it; without a terminal npx would fetch it):
  * the app's command names a bin, `npx tsx` say, that `npm install` never put in node_modules.
+ * One the project's package.json declares was not installed: its `npm install` was not run, or
+ * failed (a dependency with no matching version), so installing it again is not the fix.
  */
-function npxRefusal(output: string): string {
+function npxRefusal(output: string, cwd: string): string {
   const listed = /npx canceled due to missing packages and no YES option: (\[[^\]\n]*\])/.exec(output)?.[1];
   if (listed === undefined) return '';
   let specs: string[];
@@ -309,7 +314,24 @@ function npxRefusal(output: string): string {
   }
   // `tsx@4.23.15` -> `tsx`, `@scope/pkg@1` -> `@scope/pkg`.
   const names = specs.map((spec) => spec.replace(/(?<=.)@[^@/]*$/, ''));
+  const declared = declaredDependencies(cwd);
+  if (names.every((name) => declared.has(name))) {
+    return `: npx would fetch ${names.join(', ')}, which the project's package.json declares but its node_modules does not hold, and npm's \`yes\` setting refused it; run npm install in ${cwd} (if it fails, its error names what it cannot install)`;
+  }
   return `: npx would fetch ${names.join(', ')}, which the project does not install, and npm's \`yes\` setting refused it; install it in the project (npm install --save-dev ${names.join(' ')})`;
+}
+
+/** The packages the project's package.json names as dependencies of any kind; none when it has no readable one. */
+function declaredDependencies(cwd: string): Set<string> {
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No package.json (or not JSON): nothing is declared, and npx's refusal is told as for an undeclared bin.
+    return new Set();
+  }
+  const groups = ['dependencies', 'devDependencies', 'optionalDependencies'].map((key) => manifest[key]);
+  return new Set(groups.flatMap((group) => (group !== null && typeof group === 'object' ? Object.keys(group) : [])));
 }
 
 /**

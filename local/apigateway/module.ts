@@ -24,7 +24,7 @@ import { RestApiModels } from './rest-api-models.js';
 import { RestApiService } from './rest-api-service.js';
 import { RestApiStore } from './rest-api-store.js';
 import { RestApiTags } from './rest-api-tags.js';
-import { apiLines } from './startup-lines.js';
+import { apiLines, apiTryIt } from './startup-lines.js';
 import { apiGatewayStepFunctions } from './step-functions.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
@@ -124,7 +124,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       mounts: { httpApis: [httpApis], rest: [restApiProtocol(control)] },
     };
   },
-  report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url) }),
+  report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url), ...apiTryIt(apigateway.urls()) }),
 };
 
 /**

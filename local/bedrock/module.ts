@@ -1,5 +1,6 @@
 import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule, ServiceOption } from '../service-registry/service-module.js';
+import { appDeployRegions } from '../template/deploy-regions.js';
 import { AsyncInvokeApi } from './async-invoke.js';
 import { BatchInferenceApi } from './batch-inference.js';
 import { BedrockRuntimeApi, bedrockRuntimeProtocol } from './bedrock-api.js';
@@ -92,16 +93,9 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       region,
     });
     const { definitions, app } = services.get('template');
-    // A stack pinned to a Region (its `env`) deploys there: its geographic profiles are answered, though the runtime runs it in its own.
-    // So does an unpinned stack to the Region of the shell dev runs in (what `cdk deploy` takes): a European
-    // developer's `eu.` profile is answered as it is where they deploy, not refused for the runtime's us-east-1.
-    const deployRegion = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const stackRegions = [
-      ...new Set([
-        ...app.stacks.flatMap((stack) => stack.resources.flatMap((r) => (r.stackRegion === undefined ? [] : [r.stackRegion]))),
-        ...(deployRegion ? [deployRegion] : []),
-      ]),
-    ];
+    // Where the app's stacks deploy, its geographic profiles are answered, though the runtime runs them in its own Region:
+    // a European developer's `eu.` profile is answered as it is where they deploy, not refused for the runtime's us-east-1.
+    const stackRegions = appDeployRegions(app);
     warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes, { region, stackRegions }));
     const { spans } = services.get('traces');
     const bedrock = new BedrockService({

@@ -30,6 +30,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   sqsMappings: SqsMappingDefinition[];
   functionUrls: FunctionUrlDefinition[];
   layerFolders: Record<string, string>;
+  apiAuthorizers: string[];
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -87,7 +88,16 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   warnings.push(...runtimeWarnings(functions), ...handlerFileWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
-  return { functions, sqsMappings, functionUrls, layerFolders: layers, warnings };
+  return { functions, sqsMappings, functionUrls, layerFolders: layers, apiAuthorizers: apiAuthorizers(byType, functions), warnings };
+}
+
+/** The functions an API Gateway authorizer (REST or HTTP API) names in its `AuthorizerUri`: the API invokes them, with its own event. */
+function apiAuthorizers(byType: (type: string) => readonly LoadedResource[], functions: readonly FunctionDefinition[]): string[] {
+  const uris = ['AWS::ApiGateway::Authorizer', 'AWS::ApiGatewayV2::Authorizer'].flatMap((type) =>
+    byType(type).map((r) => String((r.properties as Props).AuthorizerUri ?? '')),
+  );
+  // The URI holds the function's ARN (`.../functions/<arn>/invocations`): followed by `/`, or a qualifier's `:`.
+  return functions.filter((fn) => uris.some((uri) => uri.includes(`${fn.arn}/`) || uri.includes(`${fn.arn}:`))).map((fn) => fn.name);
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

@@ -9,6 +9,7 @@ import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceLookup, ServiceModule } from '../service-registry/service-module.js';
 import type { SqsService } from '../sqs/sqs-service.js';
+import { appDeployRegions } from '../template/deploy-regions.js';
 import type { LoadedResource } from '../template/load.js';
 import { ServiceDestinations } from './async/destinations.js';
 import { functionDefinitions } from './definitions.js';
@@ -82,6 +83,8 @@ declare module '../service-registry/service-definitions.js' {
     readonly functionUrls: readonly FunctionUrlDefinition[];
     /** The app's layers' folders by what a function's `Layers` names them with (its `Ref`, its version ARN). */
     readonly layerFolders: Readonly<Record<string, string>>;
+    /** The functions an API Gateway authorizer names (by name): the API invokes them, and the start-up report suggests no invoke of them. */
+    readonly apiAuthorizers: readonly string[];
   }
 }
 
@@ -128,7 +131,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const scanOf = codeScans();
     const sqs = services.get('sqs');
     const iam = services.get('iam');
-    const sdk = new RuntimeSdk(settings.options.sdk, publicLayers(settings, iam));
+    const sdk = new RuntimeSdk(settings.options.sdk, publicLayers(settings, iam, appDeployRegions(services.get('template').app)));
     const functionUrls = functionUrlsOf(settings, services, definitions.functionUrls);
     const lambda = new LambdaService({
       functionUrls,
@@ -203,7 +206,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
   report: (lambda, { url, definitions }) => {
-    const report = functionReport(definitions.functions, url, [
+    const report = functionReport(definitions.functions, url, definitions.apiAuthorizers, [
       ...(lambda.sdk?.report() ?? []),
       ...pythonReportLines(definitions.functions),
       ...updatedCodeLines(lambda, definitions),
@@ -233,7 +236,11 @@ function functionUrlsOf(
 }
 
 /** The public layers' provider: their packages in the SDK's cache, the extension's calls signed as each function's role. */
-function publicLayers(settings: Parameters<ServiceModule<'lambda'>['create']>[0]['settings'], iam: IamCheck): PublicLayers {
+function publicLayers(
+  settings: Parameters<ServiceModule<'lambda'>['create']>[0]['settings'],
+  iam: IamCheck,
+  deployRegions: readonly string[],
+): PublicLayers {
   const { root, fetch } = sdkCacheSettings(settings.options.sdk);
   return new PublicLayers({
     cacheRoot: root,
@@ -241,6 +248,7 @@ function publicLayers(settings: Parameters<ServiceModule<'lambda'>['create']>[0]
     npm: settings.options.sdk?.npm,
     endpoint: settings.url,
     region: settings.region,
+    deployRegions,
     accountId: settings.accountId,
     roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
     log: (name, line) => settings.log(`[${name}] ${line}`),

@@ -9,11 +9,18 @@ import type { FunctionUrlAddress } from './urls/function-urls.js';
  * durable functions, and invoking the first function as the last command to suggest (it
  * shows the least of the app).
  */
-export function functionReport(functions: readonly FunctionDefinition[], url: string, sdkLines: readonly string[] = []): ServiceReport {
+export function functionReport(
+  functions: readonly FunctionDefinition[],
+  url: string,
+  apiAuthorizers: readonly string[] = [],
+  sdkLines: readonly string[] = [],
+): ServiceReport {
   // A function another one's asynchronous destination calls is invoked by that one: the caller is suggested.
   const destinations = functions.flatMap(({ asyncConfig: c }) => [c?.onSuccess, c?.onFailure].filter((arn) => arn !== undefined));
   const called = (fn: FunctionDefinition) => destinations.some((arn) => arn === fn.arn || arn.startsWith(`${fn.arn}:`));
-  const fn = functions.find((f) => !called(f)) ?? functions[0];
+  // An authorizer's event comes from its API (a token, a request): `{}` only fails it, so its API's route is suggested instead.
+  const invocable = functions.filter((f) => !apiAuthorizers.includes(f.name));
+  const fn = invocable.find((f) => !called(f)) ?? invocable[0];
   // Destinations take only asynchronous invocations' results (as on AWS): such a function is invoked as an event.
   const asEvent = fn?.asyncConfig?.onSuccess !== undefined || fn?.asyncConfig?.onFailure !== undefined ? ' --invocation-type Event' : '';
   return {

@@ -60,8 +60,10 @@ export function startupReport(input: StartupReportInput): StartupReport {
   } else {
     const candidates = services.flatMap((service) => (service.tryIt ? [service.tryIt] : []));
     lines.push(...candidates.flatMap((candidate) => (candidate.listing === undefined ? [] : [candidate.listing])));
-    const best = candidates.filter((candidate) => candidate.command !== undefined).sort((x, y) => x.rank - y.rank)[0];
-    if (best !== undefined) lines.push(`  try: ${aws} ${best.command}`);
+    const best = candidates
+      .filter((candidate) => candidate.command !== undefined || candidate.shell !== undefined)
+      .sort((x, y) => x.rank - y.rank)[0];
+    if (best !== undefined) lines.push(`  try: ${best.shell ?? `${aws} ${best.command}`}`);
   }
   return { lines, warnings: reportedWarnings(input.warnings) };
 }

@@ -21,6 +21,10 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::CloudFront::Distribution': "no CloudFront locally: the distribution is not served; call its origins' local URLs",
   'AWS::IoT::TopicRule': 'no IoT Core locally: no MQTT message reaches the rule, and its actions never run',
   'AWS::OpenSearchServerless::Collection': 'no OpenSearch Serverless locally: the collection is not served',
+  // A web ACL protects what it is associated with: locally nothing is filtered, so a request its rules block is served.
+  'AWS::WAFv2::WebACL': 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served',
+  'AWS::WAFv2::WebACLAssociation':
+    'no AWS WAF locally: the web ACL is not applied to the resource (its API, stage or user pool serves every request its rules would block)',
 };
 
 /**

@@ -119,6 +119,20 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
     );
   });
 
+  it("says to run npm install when the bin npx refused to fetch is one the project's package.json declares (its install failed or never ran)", async () => {
+    // serverless-patterns waf-appsync-cdk: its npm install fails (ETARGET on another dependency), so the ts-node it declares is absent.
+    const root = project({
+      'cdk.json': '{}',
+      'package.json': JSON.stringify({ devDependencies: { 'ts-node': '^10.9.1' } }),
+      'app.mjs': `console.error('npm error npx canceled due to missing packages and no YES option: ["ts-node@10.9.2"]'); process.exit(1);`,
+    });
+    const failed = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, path.join(root, 'out')).catch((e) => e);
+    expect(failed).toBeInstanceOf(SynthError);
+    expect(failed.message).toMatch(
+      /: npx would fetch ts-node, which the project's package.json declares but its node_modules does not hold, and npm's `yes` setting refused it; run npm install in .* \(if it fails, its error names what it cannot install\)$/,
+    );
+  });
+
   it("finds switchyard's own esbuild on PATH, after the user's, so NodejsFunction bundles with it rather than in Docker when the app installed none", async () => {
     // aws-lambda-nodejs's PackageInstallation.detect: esbuild resolved from the app, else
     // `esbuild --version` on PATH, else Docker. PATH here holds Node's folder and no esbuild.

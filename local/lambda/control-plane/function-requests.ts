@@ -3,6 +3,7 @@ import { AwsError } from '../../endpoint/aws-error.js';
 import { loadModel } from '../../endpoint/validation/model.js';
 import type { FunctionDefinition } from '../core/function-definition.js';
 import { parseFunctionName } from '../core/function-reference.js';
+import { layerRegionError } from '../core/lambda-errors.js';
 import { CREATABLE_RUNTIMES, endedRuntime } from '../runtime/runtime-lifecycle.js';
 import type { StoredCode } from './function-code.js';
 import { functionLayers } from './template-config.js';
@@ -148,7 +149,7 @@ export function checkLayers(
     return { arn, region: groups?.region, account: groups?.account, name: groups?.name };
   });
   if (parsed.some((layer) => layer.region !== undefined && layer.region !== place.region)) {
-    throw refuse(`Layers are not in the same region as the function. Layers are expected to be in region ${place.region}.`);
+    throw layerRegionError(place.region);
   }
   const layerOf = (layer: (typeof parsed)[number]) => `${layer.account}:${layer.name}`;
   for (const [i, layer] of parsed.entries()) {

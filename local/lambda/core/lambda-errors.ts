@@ -34,3 +34,14 @@ export function lambdaErrorAnswer(error: AwsError): RawResponse {
     body: JSON.stringify({ ...type, ...message, ...(error instanceof ThrottledError ? { Reason: error.reason } : {}) }),
   };
 }
+
+/**
+ * CreateFunction's refusal of a layer version of another region than the function's: a function
+ * takes only its own region's layers (a public layer has an ARN in each region).
+ */
+export function layerRegionError(functionRegion: string): AwsError {
+  return new AwsError(
+    'InvalidParameterValueException',
+    `Layers are not in the same region as the function. Layers are expected to be in region ${functionRegion}.`,
+  );
+}

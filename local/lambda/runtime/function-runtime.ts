@@ -221,9 +221,13 @@ export class FunctionRuntime {
     return this.#pool.maxConcurrency;
   }
 
-  /** Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare). */
+  /**
+   * Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare); none for a
+   * function whose every invocation is refused (a layer nobody can provide), whose init's errors would be for code never run.
+   */
   prepare(): Promise<void> {
-    return !this.#runs || runtimeSupport(this.#runs.runtime) === 'unsupported' ? Promise.resolve() : this.#pool.prepare();
+    const refused = this.#runs !== undefined && this.sdk?.layers?.error(this.#runs) !== undefined;
+    return !this.#runs || runtimeSupport(this.#runs.runtime) === 'unsupported' || refused ? Promise.resolve() : this.#pool.prepare();
   }
 
   /**

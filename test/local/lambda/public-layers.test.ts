@@ -7,6 +7,7 @@ import type { FunctionDefinition } from '../../../local/lambda/core/function-def
 import { powertoolsRelease, publicLayer } from '../../../local/lambda/runtime/public-layers/catalogue.js';
 import { PublicLayers } from '../../../local/lambda/runtime/public-layers/public-layers.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { appDeployRegions } from '../../../local/template/deploy-regions.js';
 import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { assetFunction } from '../template-resources.js';
@@ -17,6 +18,10 @@ const POWERTOOLS_V2 = (version: number) => `arn:aws:lambda:us-east-1:09427410591
 const EXTENSION = 'arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11';
 const UNKNOWN = 'arn:aws:lambda:us-east-1:123456789012:layer:private-tools:3';
 const ADOT = 'arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-nodejs-amd64-ver-1-30-1:1';
+/** The variables naming the Region `cdk deploy` sends an unpinned stack to. */
+const REGION_VARIABLES = ['CDK_DEFAULT_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+/** The extension as eu-west-1's publisher has it: a function in us-east-1 cannot take it. */
+const EXTENSION_IRELAND = 'arn:aws:lambda:eu-west-1:015030872274:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11';
 /** Public layers fetched into the cache `cacheRoot` with npm's environment `npmEnv` (its registry), quiet. */
 const fetchingLayers = (cacheRoot: string, npmEnv: Record<string, string>) =>
   new PublicLayers({
@@ -33,6 +38,7 @@ const fetchingLayers = (cacheRoot: string, npmEnv: Record<string, string>) =>
 const ordersOnV240 = (codePath: string) =>
   ({
     name: 'orders',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:orders',
     runtime: 'nodejs22.x',
     codePath,
     environment: {},
@@ -176,20 +182,33 @@ beforeAll(async () => {
           Refused: fn('refused', 'asset.reads', [EXTENSION], { Role: { 'Fn::GetAtt': ['Nobody', 'Arn'] }, ...port(EXTENSION_PORT) }),
           Displaced: fn('displaced', 'asset.reads', [EXTENSION], { Role: reader, ...port(TAKEN_PORT) }),
           Private: fn('private', asset('asset.plain', 'exports.handler = async () => "ran";'), [UNKNOWN]),
+          PrivateInit: fn(
+            'private-init',
+            asset('asset.init', 'console.log("init of private-init ran");\nexports.handler = async () => "ran";'),
+            [UNKNOWN],
+          ),
+          Abroad: fn('abroad', 'asset.reads', [EXTENSION_IRELAND], { Role: reader, ...port(EXTENSION_PORT) }),
           Traced: fn('traced', 'asset.plain', [ADOT], { Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' } } }),
         },
       },
     },
   });
-  runtime = await LocalRuntime.start({
-    cdkOut,
-    dataDir: tempDataDir(),
-    port: 0,
-    iam: 'enforce',
-    log: (line) => lines.push(line),
-    // Offline: the Powertools release comes from the seeded cache.
-    sdk: { cache, fetch: false },
-  });
+  // The shell's Region would be a Region the app deploys to (its eu-west-1 layer its own): none, as on a machine without one.
+  const shell = REGION_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const [name] of shell) delete process.env[name];
+  try {
+    runtime = await LocalRuntime.start({
+      cdkOut,
+      dataDir: tempDataDir(),
+      port: 0,
+      iam: 'enforce',
+      log: (line) => lines.push(line),
+      // Offline: the Powertools release comes from the seeded cache.
+      sdk: { cache, fetch: false },
+    });
+  } finally {
+    for (const [name, value] of shell) if (value !== undefined) process.env[name] = value;
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -276,7 +295,91 @@ describe('PublicLayers', () => {
     expect(runtime.lambda.sdk?.report()).toContainEqual(
       expect.stringContaining(`function private: layer ${UNKNOWN} is no layer anyone can provide here`),
     );
+    // Another account's layer may be a vendor's public one, which AWS would run: the report does not claim AWS refuses it.
+    expect(runtime.lambda.sdk?.report()).toContainEqual(
+      expect.stringMatching(
+        /function private: .* \(if its publisher shares it, as a public layer, AWS creates the function and runs it with the layer: here it is refused as a layer not shared with the account\)$/,
+      ),
+    );
     await expect(runtime.lambda.invoke('private', {})).rejects.toMatchObject({ code: 'AccessDeniedException', message, status: 403 });
+  });
+
+  it('starts no environment ahead of an invocation for a function whose invocations are all refused (its init never runs)', async () => {
+    await runtime.warm();
+    expect(lines.some((line) => line.includes('init of private-init ran'))).toBe(false);
+  });
+
+  it("fails if a layer is another region's, even a public one it knows: named at start-up, and every invocation answers CreateFunction's refusal", async () => {
+    const message = 'Layers are not in the same region as the function. Layers are expected to be in region us-east-1.';
+    expect(runtime.lambda.sdk?.report()).toContainEqual(
+      `  function abroad: layer ${EXTENSION_IRELAND} is in eu-west-1, not the function's region; its invocations fail as its creation would in Lambda: InvalidParameterValueException: ${message}`,
+    );
+    await expect(runtime.lambda.invoke('abroad', {})).rejects.toMatchObject({
+      code: 'InvalidParameterValueException',
+      message,
+      status: 400,
+    });
+  });
+});
+
+describe('PublicLayers and the Regions an app deploys to', () => {
+  const layers = (deployRegions: string[]) =>
+    new PublicLayers({
+      cacheRoot: '',
+      fetch: false,
+      endpoint: '',
+      region: 'us-east-1',
+      deployRegions,
+      accountId: '000000000000',
+      log: () => {},
+    });
+  const traced = {
+    name: 'traced',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:traced',
+    runtime: 'nodejs22.x',
+    environment: {},
+    publicLayers: [{ arn: ADOT.replace('us-east-1', 'eu-west-1'), position: 0 }],
+  } as unknown as FunctionDefinition;
+
+  it('takes a layer of the Region the app deploys to (an unpinned stack from a European shell), though the runtime runs it in us-east-1', async () => {
+    const provider = layers(['eu-west-1']);
+    await provider.provide(
+      [traced],
+      () => new Set(),
+      () => {},
+    );
+    expect(provider.error(traced)).toBeUndefined();
+    expect(provider.report()).toEqual([expect.stringContaining('AWS Distro for OpenTelemetry (ADOT), not run locally')]);
+  });
+
+  it('fails if the layer is of no Region the app deploys to, expecting the one it deploys to', async () => {
+    const provider = layers(['ap-southeast-2']);
+    await provider.provide(
+      [traced],
+      () => new Set(),
+      () => {},
+    );
+    expect(provider.error(traced)).toMatchObject({
+      code: 'InvalidParameterValueException',
+      message: 'Layers are not in the same region as the function. Layers are expected to be in region ap-southeast-2.',
+    });
+  });
+});
+
+describe('appDeployRegions', () => {
+  it("names the Regions pinned stacks deploy to and the shell's Region unpinned ones deploy to, once each", () => {
+    const before = process.env.AWS_REGION;
+    const others = { CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION };
+    delete process.env.CDK_DEFAULT_REGION;
+    process.env.AWS_REGION = 'eu-west-1';
+    try {
+      const app = { stacks: [{ resources: [{ stackRegion: 'eu-west-1' }, {}] }, { resources: [{ stackRegion: 'us-west-2' }] }] };
+      expect(appDeployRegions(app)).toEqual(['eu-west-1', 'us-west-2']);
+    } finally {
+      if (before === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = before;
+      if (others.CDK_DEFAULT_REGION !== undefined) process.env.CDK_DEFAULT_REGION = others.CDK_DEFAULT_REGION;
+    }
   });
 });
 

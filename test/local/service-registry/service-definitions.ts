@@ -9,6 +9,7 @@ export function appDefinitions(overrides: Partial<ServiceDefinitions> = {}): Ser
     sqsMappings: [],
     functionUrls: [],
     layerFolders: {},
+    apiAuthorizers: [],
     buses: [],
     rules: [],
     archives: [],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../domain/index.js';
-import { apiLines } from '../../../local/apigateway/startup-lines.js';
+import { apiLines, apiTryIt } from '../../../local/apigateway/startup-lines.js';
 import type { RuleDefinition } from '../../../local/events/definitions.js';
 import { compilePattern, matchesPattern } from '../../../local/events/pattern.js';
 import type { AsyncInvokeConfig, FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
@@ -409,6 +409,27 @@ describe('startupReport for apps without rules', () => {
     );
     expect(lines.at(-1)).toBe(
       `  try: aws --endpoint-url ${URL} sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello`,
+    );
+  });
+
+  it("suggests a curl of the API's route, not invoking with {} the function that is only the API's authorizer (its event is the API's)", () => {
+    // serverless-patterns apigw-secretsmanager-apikey-cdk: a TOKEN authorizer is the app's one function.
+    const authorizer = { name: 'authorizer', arn: 'arn:aws:lambda:us-east-1:000000000000:function:authorizer' } as FunctionDefinition;
+    const api = {
+      apiId: 'a1',
+      name: 'keys',
+      stage: 'prod',
+      url: `${URL}/_aws/execute-api/a1/prod`,
+      routes: ['POST /items', 'GET /protected'],
+      kind: 'rest' as const,
+    };
+    const services = [functionReport([authorizer], URL, ['authorizer']), apiTryIt([api])];
+    expect(report({}, { services }).lines.at(-1)).toBe(`  try: curl -i ${URL}/_aws/execute-api/a1/prod/protected`);
+    // A function that is no authorizer is still invoked first.
+    const handler = { name: 'handler', arn: 'arn:aws:lambda:us-east-1:000000000000:function:handler' } as FunctionDefinition;
+    const both = [functionReport([authorizer, handler], URL, ['authorizer']), apiTryIt([api])];
+    expect(report({}, { services: both }).lines.at(-1)).toBe(
+      `  try: aws --endpoint-url ${URL} lambda invoke --function-name handler --payload '{}' /dev/stdout`,
     );
   });
 

@@ -69,6 +69,12 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
       "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
     ],
     ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
+    // serverless-patterns waf-appsync-cdk: a web ACL blocking introspection, associated with an AppSync API.
+    ['AWS::WAFv2::WebACL', 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served'],
+    [
+      'AWS::WAFv2::WebACLAssociation',
+      'no AWS WAF locally: the web ACL is not applied to the resource (its API, stage or user pool serves every request its rules would block)',
+    ],
   ])('names %s once, with what is not run', (type, note) => {
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
   });

@@ -1,5 +1,6 @@
 import { AwsError } from '../../../endpoint/aws-error.js';
 import type { FunctionDefinition } from '../../core/function-definition.js';
+import { layerRegionError } from '../../core/lambda-errors.js';
 import type { RoleCredentials } from '../function-environment.js';
 import { type LocalPython, localPython } from '../hosts/python-interpreter.js';
 import { type NpmSettings, SdkCache } from '../sdk-cache.js';
@@ -15,6 +16,8 @@ export interface PublicLayersSettings {
   /** The local endpoint the extension's calls go to, and its region and account. */
   readonly endpoint: string;
   readonly region: string;
+  /** The Regions the app deploys to besides the runtime's (template/deploy-regions.ts): a layer of one of them is its functions' own. */
+  readonly deployRegions?: readonly string[];
   readonly accountId: string;
   /** A function's role session, as its environment has it (the extension's token is its session token). */
   readonly roleCredentials?: RoleCredentials;
@@ -110,10 +113,25 @@ export class PublicLayers {
     for (const { arn, position } of fn.publicLayers ?? []) {
       const layer = publicLayer(arn);
       folders.set(position, undefined);
-      if (layer === undefined) {
-        error ??= this.#unavailable(arn);
+      const elsewhere = otherRegion(fn, arn, this.settings.deployRegions ?? []);
+      if (elsewhere !== undefined) {
+        error ??= elsewhere.error;
         lines.push(
-          `  function ${fn.name}: layer ${arn} is no layer anyone can provide here; its invocations fail as its creation would in Lambda: ${error.code}: ${error.message}`,
+          `  function ${fn.name}: layer ${arn} is in ${elsewhere.region}, not the function's region; its invocations fail as its creation would in Lambda: ${elsewhere.error.code}: ${elsewhere.error.message}`,
+        );
+        continue;
+      }
+      if (layer === undefined) {
+        const refusal = this.#unavailable(arn);
+        error ??= refusal;
+        // Another account's layer may be shared with every account (a vendor's public layer): then AWS runs the
+        // function, which this runtime cannot, and its refusal differs from AWS; it is right only for an unshared one.
+        const shared =
+          refusal.code === 'AccessDeniedException'
+            ? ` (if its publisher shares it, as a public layer, AWS creates the function and runs it with the layer: here it is refused as a layer not shared with the account)`
+            : '';
+        lines.push(
+          `  function ${fn.name}: layer ${arn} is no layer anyone can provide here; its invocations fail as its creation would in Lambda: ${refusal.code}: ${refusal.message}${shared}`,
         );
         continue;
       }
@@ -224,6 +242,24 @@ export class PublicLayers {
     }
     return cache;
   }
+}
+
+/**
+ * Lambda's refusal of a layer version of another region than the function's, as CreateFunction
+ * refuses it (control-plane/function-requests.ts checkLayers); undefined for a layer of its
+ * region, or of a Region the app deploys to (`deployRegions`: the runtime runs every stack in
+ * its own), or an ARN not a layer's. The Region it expects is where the app deploys, when that is one.
+ */
+function otherRegion(
+  fn: FunctionDefinition,
+  arn: string,
+  deployRegions: readonly string[],
+): { region: string; error: AwsError } | undefined {
+  const own = fn.arn.split(':')[3];
+  const layer = parseLayerArn(arn);
+  if (layer === undefined || own === undefined || own === '' || layer.region === own || deployRegions.includes(layer.region))
+    return undefined;
+  return { region: layer.region, error: layerRegionError(deployRegions.length === 1 ? (deployRegions[0] as string) : own) };
 }
 
 /** The module Powertools for AWS Lambda (Python)'s layer holds (with its dependencies). */

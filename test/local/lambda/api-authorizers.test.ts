@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { functionDefinitions } from '../../../local/lambda/definitions.js';
+import type { LoadedResource } from '../../../local/template/load.js';
+
+const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+/** A template's resources as the loader gives them, of the few types the definitions read here. */
+function byType(resources: Record<string, Partial<LoadedResource>[]>) {
+  return (type: string) => (resources[type] ?? []) as LoadedResource[];
+}
+
+const fn = (name: string): Partial<LoadedResource> => ({
+  logicalId: name,
+  stackName: 'Test',
+  type: 'AWS::Lambda::Function',
+  physicalName: name,
+  ref: name,
+  attributes: { Arn: ARN(name) },
+  assetPath: '/tmp/asset',
+  properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' },
+});
+
+describe('functionDefinitions apiAuthorizers', () => {
+  it("names the functions a REST or HTTP API authorizer's AuthorizerUri invokes, not the others", () => {
+    const uri = (name: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${ARN(name)}/invocations`;
+    const { apiAuthorizers } = functionDefinitions(
+      byType({
+        'AWS::Lambda::Function': [fn('tokens'), fn('requests'), fn('handler'), fn('token')],
+        'AWS::ApiGateway::Authorizer': [
+          { type: 'AWS::ApiGateway::Authorizer', properties: { Type: 'TOKEN', AuthorizerUri: uri('tokens') } },
+        ],
+        'AWS::ApiGatewayV2::Authorizer': [{ type: 'AWS::ApiGatewayV2::Authorizer', properties: { AuthorizerUri: uri('requests') } }],
+      }),
+    );
+    // `token` is a prefix of `tokens`'s ARN: it is not taken for it.
+    expect(apiAuthorizers).toEqual(['tokens', 'requests']);
+  });
+});
