@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { type AddedColumn, addMissingColumns } from '../store/added-columns.js';
 import { TagStore } from '../store/tag-store.js';
 import { inTransaction } from '../store/transaction.js';
 
@@ -65,20 +66,16 @@ export interface SecretRow {
 }
 
 /** The columns a data folder of an earlier version lacks, added on open. */
-const ADDED_COLUMNS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
-  sm_secret: [
-    ['deletion_date', 'INTEGER'],
-    ['rotation_lambda_arn', 'TEXT'],
-    ['rotation_rules', 'TEXT'],
-    ['rotation_enabled', 'INTEGER'],
-    ['last_rotated_at', 'INTEGER'],
-    ['resource_policy', 'TEXT'],
-  ],
-  sm_version: [
-    ['accessed_at', 'INTEGER'],
-    ['seq', 'INTEGER'],
-  ],
-};
+const ADDED_COLUMNS: readonly AddedColumn[] = [
+  { table: 'sm_secret', column: 'deletion_date', definition: 'INTEGER' },
+  { table: 'sm_secret', column: 'rotation_lambda_arn', definition: 'TEXT' },
+  { table: 'sm_secret', column: 'rotation_rules', definition: 'TEXT' },
+  { table: 'sm_secret', column: 'rotation_enabled', definition: 'INTEGER' },
+  { table: 'sm_secret', column: 'last_rotated_at', definition: 'INTEGER' },
+  { table: 'sm_secret', column: 'resource_policy', definition: 'TEXT' },
+  { table: 'sm_version', column: 'accessed_at', definition: 'INTEGER' },
+  { table: 'sm_version', column: 'seq', definition: 'INTEGER' },
+];
 
 export interface VersionRow {
   name: string;
@@ -93,22 +90,17 @@ export interface ListedVersion extends VersionRow {
   accessed_at: number | null;
 }
 
-type SecretFields = Partial<
-  Pick<
-    SecretRow,
-    | 'description'
-    | 'kms_key_id'
-    | 'template_value'
-    | 'changed_at'
-    | 'accessed_at'
-    | 'deletion_date'
-    | 'rotation_lambda_arn'
-    | 'rotation_rules'
-    | 'rotation_enabled'
-    | 'last_rotated_at'
-    | 'resource_policy'
-  >
->;
+/** A secret's fields set after it is made (by use, deletion, rotation, a policy), none of them on insert. */
+type LaterFields =
+  | 'accessed_at'
+  | 'deletion_date'
+  | 'rotation_lambda_arn'
+  | 'rotation_rules'
+  | 'rotation_enabled'
+  | 'last_rotated_at'
+  | 'resource_policy';
+
+type SecretFields = Partial<Pick<SecretRow, 'description' | 'kms_key_id' | 'template_value' | 'changed_at' | LaterFields>>;
 
 export class SecretsStore {
   /** Secrets' tags, by the secret's ARN. */
@@ -116,10 +108,7 @@ export class SecretsStore {
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(SCHEMA);
-    for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
-      const columns = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
-      for (const [column, type] of added) if (!columns.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-    }
+    addMissingColumns(db, ADDED_COLUMNS);
     // Before the TagStore, `sm_secret`'s `tags` column held each secret's `[{ Key, Value }]` (NULL: none given).
     this.tags = new TagStore(db, { table: 'sm_secret', tagsColumn: 'tags', arnColumn: 'arn' });
   }
@@ -141,18 +130,7 @@ export class SecretsStore {
     });
   }
 
-  insert(
-    row: Omit<
-      SecretRow,
-      | 'accessed_at'
-      | 'deletion_date'
-      | 'rotation_lambda_arn'
-      | 'rotation_rules'
-      | 'rotation_enabled'
-      | 'last_rotated_at'
-      | 'resource_policy'
-    >,
-  ): void {
+  insert(row: Omit<SecretRow, LaterFields>): void {
     this.db
       .prepare(
         'INSERT INTO sm_secret (name, arn, description, kms_key_id, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
