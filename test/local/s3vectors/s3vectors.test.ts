@@ -16,7 +16,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { assemblyOf } from '../assembly.js';
-import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
+import { restartableRuntime, roleConfig, sdkConfig } from '../restartable-runtime.js';
+import { inlinePolicy, serviceRole } from '../template-resources.js';
 
 const BUCKET_ARN = 'arn:aws:s3vectors:us-east-1:000000000000:bucket/docs';
 
@@ -171,6 +172,41 @@ describe('S3 Vectors', () => {
         code: 'ConflictException',
         status: 409,
       });
+    });
+  });
+});
+
+describe('S3 Vectors under IAM enforce', () => {
+  const index = `${BUCKET_ARN}/index/chunks`;
+  const local = restartableRuntime({
+    assembly: () =>
+      assemblyOf({
+        Bucket: { Type: 'AWS::S3Vectors::VectorBucket', Properties: { VectorBucketName: 'docs' } },
+        Index: {
+          Type: 'AWS::S3Vectors::Index',
+          Properties: { VectorBucketName: 'docs', IndexName: 'chunks', DataType: 'float32', Dimension: 2, DistanceMetric: 'euclidean' },
+        },
+        // The role may query the index, nothing else.
+        Reader: serviceRole('lambda.amazonaws.com', {
+          RoleName: 'Reader',
+          Policies: [inlinePolicy('query', { Action: 's3vectors:QueryVectors', Resource: index })],
+        }),
+      }),
+    ownsAssembly: true,
+    options: { iam: 'enforce' },
+    clients: (runtime) => ({
+      reader: new S3VectorsClient({ ...roleConfig(runtime, 'arn:aws:iam::000000000000:role/Reader', 'fn'), maxAttempts: 1 }),
+    }),
+  });
+
+  it('runs the action the role allows on the index, and refuses another with AccessDeniedException', async () => {
+    const query = new QueryVectorsCommand({ indexArn: index, topK: 1, queryVector: { float32: [1, 1] } });
+    expect((await local.reader.send(query)).vectors).toEqual([]);
+    const put = new PutVectorsCommand({ indexArn: index, vectors: [{ key: 'k', data: { float32: [1, 1] } }] });
+    expect(await sdkFailure(local.reader.send(put))).toMatchObject({
+      code: 'AccessDeniedException',
+      message: expect.stringContaining(`not authorized to perform: s3vectors:PutVectors on resource: ${index}`),
+      status: 403,
     });
   });
 });
