@@ -62,7 +62,7 @@ function fnv1a(text: string): number {
 }
 
 /** The cosine similarity of two vectors of the same length (their dot product when both are unit length). */
-export function cosine(a: readonly number[], b: readonly number[]): number {
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

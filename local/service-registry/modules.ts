@@ -16,6 +16,7 @@ import { logsModule } from '../logs/module.js';
 import { pipesModule } from '../pipes/module.js';
 import { readApiModule } from '../read-api/module.js';
 import { s3Module } from '../s3/module.js';
+import { s3VectorsModule } from '../s3vectors/module.js';
 import { schedulerModule } from '../scheduler/module.js';
 import { secretsManagerModule } from '../secretsmanager/module.js';
 import { sesModule } from '../ses/module.js';
@@ -61,6 +62,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   cloudFormationModule,
   ec2Module,
   bedrockModule,
+  s3VectorsModule,
   ...LEAF_SERVICE_MODULES,
   tracesModule,
 ];

@@ -17,9 +17,10 @@ const CREATED_AT = '1970-01-01T00:00:00Z';
 /**
  * The knowledge base resource types (the Bedrock module declares them): a knowledge base and
  * its data sources, which the local runtime runs; and the vector stores such an app declares
- * beside them (OpenSearch Serverless collections and their policies, S3 Vectors buckets and
- * indexes, the index custom resource of generative-ai-cdk-constructs), accepted and given
- * their return values: every knowledge base is served by the one local vector index.
+ * beside them (OpenSearch Serverless collections and their policies, the index custom resource
+ * of generative-ai-cdk-constructs), accepted and given their return values: every knowledge
+ * base is served by the one local vector index. S3 Vectors' buckets and indexes are the
+ * s3vectors module's (local/s3vectors/resource-types.ts), which serves them.
  */
 export const KNOWLEDGE_BASE_TYPES: ResourceTypes = {
   'AWS::Bedrock::KnowledgeBase': {
@@ -68,22 +69,6 @@ export const KNOWLEDGE_BASE_TYPES: ResourceTypes = {
   'AWS::OpenSearchServerless::SecurityPolicy': unnamed(),
   'AWS::OpenSearchServerless::AccessPolicy': unnamed(),
   'AWS::OpenSearchServerless::VpcEndpoint': unnamed(),
-  'AWS::S3Vectors::VectorBucket': {
-    name: { property: 'VectorBucketName', max: 63, invalid: /[^a-z0-9-]/g },
-    identify: (input, name) => {
-      const bucketArn = arn(input, 's3vectors', `bucket/${name}`);
-      return { ref: bucketArn, attributes: { VectorBucketArn: bucketArn, CreationTime: CREATED_AT } };
-    },
-  },
-  'AWS::S3Vectors::Index': {
-    name: { property: 'IndexName', max: 63, invalid: /[^a-z0-9.-]/g },
-    identify: (input, name) => {
-      const bucket = text(input.properties, 'VectorBucketName') ?? 'bucket';
-      const indexArn = arn(input, 's3vectors', `bucket/${bucket}/index/${name}`);
-      return { ref: indexArn, attributes: { IndexArn: indexArn, CreationTime: CREATED_AT } };
-    },
-  },
-  'AWS::S3Vectors::VectorBucketPolicy': unnamed(),
   // generative-ai-cdk-constructs creates the collection's vector index with a custom resource: the local index needs none.
   'Custom::OpenSearchIndex': NO_RETURN_VALUES,
 };

@@ -18,6 +18,7 @@ import {
 import { deliveryAuthorizations } from '../../../local/iam/deliveries.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
+import { S3VectorsApi } from '../../../local/s3vectors/s3vectors-api.js';
 import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';
 import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
 import { SERVICE_MODULES } from '../../../local/service-registry/modules.js';
@@ -87,6 +88,7 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
     ...getterKeys(BedrockService, 'sdkOperations'),
   ],
   scheduler: () => methods(SchedulerApi),
+  s3vectors: () => methods(S3VectorsApi),
   cloudformation: () => methods(CloudFormationService),
   ec2: () => methods(Ec2Service),
   // API Gateway's REST API control plane.
@@ -207,6 +209,7 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   polly: { Text: 'Hello', OutputFormat: 'mp3', VoiceId: 'Joanna' },
   transcribe: { TranscriptionJobName: 'job-1', Media: { MediaFileUri: 's3://docs/a.mp3' } },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
+  s3vectors: { vectorBucketName: 'docs', indexName: 'chunks' },
   cloudformation: { StackName: 'App' },
   ec2: {
     VpcId: 'vpc-0a1b2c3d4e5f60718',
@@ -314,6 +317,19 @@ describe('authorizationsFor examples', () => {
   const auth = (service: IamService, operation: string, input: unknown, lookups: OperationContext = keyed) =>
     authorizationsFor(service, operation, input, lookups);
   const via = (service: string) => ({ 'kms:ViaService': `${service}.${REGION}.amazonaws.com` });
+
+  it('authorizes S3 Vectors on the bucket or index a request names, by name or ARN', () => {
+    const bucket = arn('s3vectors', 'bucket/docs');
+    expect(auth('s3vectors', 'QueryVectors', { vectorBucketName: 'docs', indexName: 'chunks' })).toEqual([
+      { action: 's3vectors:QueryVectors', resource: `${bucket}/index/chunks` },
+    ]);
+    expect(auth('s3vectors', 'PutVectors', { indexArn: `${bucket}/index/chunks` })).toEqual([
+      { action: 's3vectors:PutVectors', resource: `${bucket}/index/chunks` },
+    ]);
+    expect(auth('s3vectors', 'GetVectorBucket', { vectorBucketArn: bucket })).toEqual([
+      { action: 's3vectors:GetVectorBucket', resource: bucket },
+    ]);
+  });
 
   it('authorizes SQS on the queue its URL names, in any host form, a batch as its single action', () => {
     const orders = arn('sqs', 'orders');
