@@ -174,9 +174,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await provide();
-        warn(sdk.warnings());
+        warn([...sdk.warnings(), ...endpointBlindClientWarnings(definitions.functions, scanOf)]);
         warn(unhostedClientWarnings(definitions.functions, hostedClients, scanOf, (fn) => sdk.unloadable(fn)));
-        warn(endpointBlindClientWarnings(definitions.functions, scanOf));
         const roles = definitions.functions.map((fn) => ({ what: `function ${fn.name}`, roleArn: roleOf(fn) }));
         warn(await untrustedRoleWarnings(iam, 'lambda.amazonaws.com', roles));
         await lambda.start();
