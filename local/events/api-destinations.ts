@@ -87,21 +87,34 @@ export function apiDestinations(app: LoadedApp): { destinations: Map<string, Api
 }
 
 /**
- * A warning for each API destination the runtime calls over plain http: AWS takes only HTTPS
- * endpoints ("The URL must use HTTPS", eb-api-destination-create), so a loopback `http://` URL
- * that runs here is not one a deploy takes.
+ * A warning for each API destination the runtime runs otherwise than AWS: one it calls over
+ * plain http (AWS takes only HTTPS endpoints, "The URL must use HTTPS", eb-api-destination-create,
+ * so a loopback `http://` URL that runs here is not one a deploy takes), and one whose
+ * InvocationRateLimitPerSecond it does not apply (AWS sends at most that many requests a second
+ * and holds the rest within the target's retry window, up to 24 hours; locally each event is
+ * sent when it comes, so a burst arrives at once).
  */
 export function apiDestinationEndpointWarnings(app: LoadedApp): string[] {
   return app.stacks
     .flatMap((stack) => stack.resources)
     .filter((r) => r.type === 'AWS::Events::ApiDestination')
     .flatMap((r) => {
-      const endpoint = String((r.properties as Props).InvocationEndpoint ?? '');
-      return isUrl(endpoint) && new URL(endpoint).protocol !== 'https:'
-        ? [
-            `${r.stackName}/${r.logicalId} (AWS::Events::ApiDestination): its InvocationEndpoint ${endpoint} is not HTTPS, which AWS requires of an API destination; locally it is called as given`,
-          ]
-        : [];
+      const p = r.properties as Props;
+      const endpoint = String(p.InvocationEndpoint ?? '');
+      const where = `${r.stackName}/${r.logicalId} (AWS::Events::ApiDestination)`;
+      const rate = p.InvocationRateLimitPerSecond;
+      return [
+        ...(isUrl(endpoint) && new URL(endpoint).protocol !== 'https:'
+          ? [
+              `${where}: its InvocationEndpoint ${endpoint} is not HTTPS, which AWS requires of an API destination; locally it is called as given`,
+            ]
+          : []),
+        ...(rate === undefined
+          ? []
+          : [
+              `${where}: its InvocationRateLimitPerSecond ${String(rate)} is not applied locally: each event is sent as it comes (AWS sends at most ${String(rate)} a second and holds the rest, for up to the target's 24-hour retry window)`,
+            ]),
+      ];
     });
 }
 

@@ -27,7 +27,7 @@ import { PublicLayers } from './runtime/public-layers/public-layers.js';
 import { RuntimeSdk } from './runtime/runtime-sdk.js';
 import { pythonReportLines } from './runtime/runtimes.js';
 import { type RuntimeSdkOptions, sdkCacheSettings } from './runtime/sdk-cache.js';
-import { codeScans, unhostedClientWarnings } from './runtime/unhosted-clients.js';
+import { codeScans, endpointBlindClientWarnings, unhostedClientWarnings } from './runtime/unhosted-clients.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
 import type { FunctionUrlDefinition } from './urls/function-url-definitions.js';
@@ -174,7 +174,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await provide();
-        warn(sdk.warnings());
+        warn([...sdk.warnings(), ...endpointBlindClientWarnings(definitions.functions, scanOf)]);
         warn(unhostedClientWarnings(definitions.functions, hostedClients, scanOf, (fn) => sdk.unloadable(fn)));
         const roles = definitions.functions.map((fn) => ({ what: `function ${fn.name}`, roleArn: roleOf(fn) }));
         warn(await untrustedRoleWarnings(iam, 'lambda.amazonaws.com', roles));

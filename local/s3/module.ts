@@ -14,7 +14,7 @@ import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Api } from './s3-api.js';
 import { S3Service } from './s3-service.js';
-import { bucketLines } from './startup-lines.js';
+import { bucketReport } from './startup-lines.js';
 import { s3StepFunctions } from './step-functions.js';
 
 /** S3 as the runtime runs it, and the template's buckets (for the start-up report). */
@@ -98,7 +98,7 @@ export const s3Module: ServiceModule<'s3'> = {
       stop: () => s3.flushNotifications(),
     };
   },
-  report: ({ buckets }, { url }) => ({ lines: bucketLines(buckets, url) }),
+  report: ({ buckets }, { url }) => bucketReport(buckets, url),
 };
 
 /**

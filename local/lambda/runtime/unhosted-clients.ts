@@ -69,6 +69,12 @@ export interface CodeScan {
   readonly optional: ReadonlySet<string>;
   /** The botocore service names of the boto3 clients and resources its Python files create (`invoicing`, `s3`). */
   readonly pythonClients?: ReadonlySet<string>;
+  /**
+   * Whether any of its JavaScript names `AWS_ENDPOINT_URL`: the v3 SDK's endpoint configuration
+   * reads it by that name (`ENV_ENDPOINT_URL`), so bundled clients without it are of a release
+   * from before service-specific endpoints, which never read it.
+   */
+  readonly readsEndpointUrl?: boolean;
 }
 
 /**
@@ -92,6 +98,7 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
   const unguarded = new Set<string>();
   const held = holder(codePath, layerRoots);
   const pythonClients = new Set<string>();
+  let readsEndpointUrl = false;
   // One walk for both kinds: a Python file outside node_modules (a Node package's build
   // scripts are not the function's), a JavaScript file anywhere.
   for (const { file, code, inNodeModules } of codeFiles(codePath, (name, inModules) =>
@@ -102,6 +109,7 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
       continue;
     }
     for (const [, serviceId = ''] of code.matchAll(BUNDLED_SERVICE_ID)) bundledServiceIds.add(serviceId);
+    readsEndpointUrl ||= code.includes('AWS_ENDPOINT_URL');
     for (const [, name = ''] of code.matchAll(EXTERNAL_CLIENT)) clientPackages.add(name);
     if (inNodeModules) continue;
     for (const match of code.matchAll(IMPORTED)) {
@@ -114,7 +122,7 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
     }
   }
   const optional = new Set([...guarded].filter((name) => !unguarded.has(name)));
-  return { bundledServiceIds, clientPackages, external, optional, pythonClients };
+  return { bundledServiceIds, clientPackages, external, optional, pythonClients, readsEndpointUrl };
 }
 
 /** A function's scan, read once per version of its definition (a reload brings new definitions). */
@@ -174,6 +182,25 @@ export function unhostedClientWarnings(
     );
   }
   return lines;
+}
+
+/**
+ * One start-up line for each function whose bundled v3 clients never read `AWS_ENDPOINT_URL`
+ * (a release from before service-specific endpoints, as a construct's prebuilt asset may carry):
+ * they call AWS's endpoints, not the local runtime, and what they presign is an AWS URL.
+ */
+export function endpointBlindClientWarnings(
+  functions: readonly FunctionDefinition[],
+  scanOf: (fn: FunctionDefinition) => CodeScan = (fn) => scanCode(fn.codePath, fn.layers),
+): string[] {
+  return functions.flatMap((fn) => {
+    const scan = scanOf(fn);
+    const clients = [...scan.bundledServiceIds].filter((id) => !CREDENTIAL_SERVICES.has(id)).sort();
+    if (clients.length === 0 || scan.readsEndpointUrl !== false) return [];
+    return [
+      `function ${fn.name} (AWS::Lambda::Function): its code bundles ${clients.join(', ')} clients of an AWS SDK for JavaScript v3 release that does not read AWS_ENDPOINT_URL, so locally they call AWS's endpoints, not this runtime, and the URLs they presign are AWS's; bundle a newer SDK (or leave @aws-sdk/* to the runtime) to run them here`,
+    ];
+  });
 }
 
 /**

@@ -56,6 +56,8 @@ describe('PolicyStore', () => {
       'service-role/AWSLambdaDynamoDBExecutionRole',
       'service-role/AWSLambdaKinesisExecutionRole',
       'service-role/AWSLambdaRole',
+      // Not under service-role/: attached by name in public apps (serverless-patterns' s3-lambda-dynamodb-cdk).
+      'AWSLambdaInvocation-DynamoDB',
       'AWSXRayDaemonWriteAccess',
       'CloudWatchLambdaInsightsExecutionRolePolicy',
       'AmazonSQSFullAccess',

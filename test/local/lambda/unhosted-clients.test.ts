@@ -4,7 +4,12 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionDefinition } from '../../../local/lambda/core/function-definition.js';
-import { scanCode, unhostedClients, unhostedClientWarnings } from '../../../local/lambda/runtime/unhosted-clients.js';
+import {
+  endpointBlindClientWarnings,
+  scanCode,
+  unhostedClients,
+  unhostedClientWarnings,
+} from '../../../local/lambda/runtime/unhosted-clients.js';
 import { SERVICE_MODULES } from '../../../local/service-registry/modules.js';
 
 const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);
@@ -122,6 +127,31 @@ describe('unhostedClientWarnings', () => {
       'function Extract (AWS::Lambda::Function): its code holds a client of Glue, which no local service answers; its calls fail with UnknownOperationException',
     ]);
   });
+});
+
+describe('endpointBlindClientWarnings', () => {
+  it('names a function whose bundled clients are of an SDK release that never reads AWS_ENDPOINT_URL, leaving out the credential clients', () => {
+    // As cdk-s3-upload-presignedurl-api's prebuilt asset bundles @aws-sdk/client-s3 3.231.0: its presigned URLs were AWS's.
+    const old = path.join(dir, 'old-sdk');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(path.join(old, 'index.js'), 'const a={serviceId:e?.serviceId??"S3"},b={serviceId:e?.serviceId??"STS"};');
+    const credentialsOnly = path.join(dir, 'old-sts');
+    mkdirSync(credentialsOnly, { recursive: true });
+    writeFileSync(path.join(credentialsOnly, 'index.js'), 'const b={serviceId:e?.serviceId??"STS"};');
+    const fns = [
+      { name: 'Presign', codePath: old },
+      { name: 'CredentialsOnly', codePath: credentialsOnly },
+      { name: 'Nothing', codePath: path.join(dir, 'missing') },
+    ] as FunctionDefinition[];
+    expect(endpointBlindClientWarnings(fns)).toEqual([
+      "function Presign (AWS::Lambda::Function): its code bundles S3 clients of an AWS SDK for JavaScript v3 release that does not read AWS_ENDPOINT_URL, so locally they call AWS's endpoints, not this runtime, and the URLs they presign are AWS's; bundle a newer SDK (or leave @aws-sdk/* to the runtime) to run them here",
+    ]);
+  });
+
+  it("names no function bundling this repository's SDK, which reads AWS_ENDPOINT_URL", async () => {
+    const folder = await asset('new-sdk', `import { S3Client } from '@aws-sdk/client-s3'; export const c = new S3Client({});`);
+    expect(endpointBlindClientWarnings([{ name: 'Current', codePath: folder } as FunctionDefinition])).toEqual([]);
+  }, 30_000);
 });
 
 describe('scanCode', () => {
