@@ -15,7 +15,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::QueryDefinition':
     'no Logs Insights locally: the saved query is not kept (switchyard trace follows an id through the read API)',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
-  'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
   // Services an AI app puts in front of or around its flows that do not run yet (docs/local-runtime-support.md, "Not run yet").
   'AWS::Cognito::IdentityPool': 'no Cognito identity pools locally (next to come): the identity pool hands out no credentials',
   'AWS::CloudFront::Distribution': "no CloudFront locally: the distribution is not served; call its origins' local URLs",
@@ -46,6 +45,14 @@ export function notRun(type: string): NotRun {
   const partOf = PART_OF[type];
   if (partOf !== undefined) return { partOf };
   return { note: NOT_RUN[type] };
+}
+
+/** Why an attribute a `Fn::GetAtt` names does not resolve locally. */
+export function unresolvedAttribute(type: string | undefined, attribute: string): string {
+  // An AwsCustomResource's attributes are its call's response: the call is made once the services run, after the template is resolved.
+  if (type === 'Custom::AWS')
+    return `an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve`;
+  return `${type} has no attribute ${attribute} locally`;
 }
 
 /**

@@ -56,18 +56,37 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::SQS::QueueInlinePolicy', { Queue: 'q', PolicyDocument: {} }],
     ['Custom::LogRetention', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', LogGroupName: 'g', RetentionInDays: 7 }],
     ['Custom::S3AutoDeleteObjects', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', BucketName: 'b' }],
+    // Run by the runtime (local/custom-resources): its SDK call is made at start.
+    [
+      'Custom::AWS',
+      { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', Create: '{"service":"SSM","action":"getParameter"}' },
+    ],
   ])('accepts %s with no warning', (type, properties) => {
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: properties } } }).warnings).toEqual([]);
+  });
+
+  it("says an attribute of a Custom::AWS does not resolve because its call's response comes after the template is resolved", () => {
+    const { warnings } = loadForRuntime({
+      Resources: {
+        Read: {
+          Type: 'Custom::AWS',
+          Properties: {
+            ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x',
+            Create: '{"service":"SSM","action":"getParameter"}',
+          },
+        },
+        Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Read', 'Parameter.Value'] } } },
+      },
+    });
+    expect(warnings.join('\n')).toContain(
+      "Fn::GetAtt Read.Parameter.Value: an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve",
+    );
   });
 
   it.each([
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
-    [
-      'Custom::AWS',
-      "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
-    ],
     ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
     // serverless-patterns waf-appsync-cdk: a web ACL blocking introspection, associated with an AppSync API.
     ['AWS::WAFv2::WebACL', 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served'],
