@@ -47,6 +47,19 @@ export function notRun(type: string): NotRun {
   return { note: NOT_RUN[type] };
 }
 
+/**
+ * Whether a custom resource's provider is CDK's provider framework (`cr.Provider`): its
+ * ServiceToken's function has the app's onEvent function in `USER_ON_EVENT_FUNCTION_ARN`. The
+ * runtime runs those (local/custom-resources), so they get no "not run" warning.
+ */
+export function runByProviderFramework(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): boolean {
+  const token = resources[logicalId]?.Properties?.ServiceToken as Record<string, unknown> | undefined;
+  const getAtt = token?.['Fn::GetAtt'];
+  const provider = Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? resources[getAtt[0]] : undefined;
+  const variables = (provider?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  return provider?.Type === 'AWS::Lambda::Function' && variables?.USER_ON_EVENT_FUNCTION_ARN !== undefined;
+}
+
 /** Why an attribute a `Fn::GetAtt` names does not resolve locally. */
 export function unresolvedAttribute(type: string | undefined, attribute: string): string {
   // An AwsCustomResource's attributes are its call's response: the call is made once the services run, after the template is resolved.
@@ -57,9 +70,9 @@ export function unresolvedAttribute(type: string | undefined, attribute: string)
 
 /**
  * What exists only for CloudFormation's deployments: the Lambda functions a template's
- * custom resources name as their provider (`ServiceToken`), the functions such a provider
- * calls in turn (the CDK provider framework's `USER_ON_EVENT_FUNCTION_ARN`,
- * `USER_IS_COMPLETE_FUNCTION_ARN`), its waiter state machine (`WAITER_STATE_MACHINE_ARN`),
+ * custom resources name as their provider (`ServiceToken`), the CDK provider framework's
+ * waiter state machine (`WAITER_STATE_MACHINE_ARN`) (not the app's onEvent and isComplete
+ * functions the framework calls: the runtime invokes those itself),
  * and layers only those functions use (the AWS CLI layer of a bucket deployment). None of
  * it runs outside a deployment, so locally it is left out quietly. Logical ids.
  */
@@ -80,8 +93,7 @@ export function deployTimeOnly(resources: Readonly<Record<string, TemplateResour
     if (type !== 'AWS::Lambda::Function') return;
     found.add(logicalId);
     const variables = (resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    add(referenced(variables?.USER_ON_EVENT_FUNCTION_ARN));
-    add(referenced(variables?.USER_IS_COMPLETE_FUNCTION_ARN));
+    // The app's own onEvent and isComplete functions run: the runtime invokes them (local/custom-resources/provider-framework.ts).
     add(referenced(variables?.WAITER_STATE_MACHINE_ARN));
   };
   for (const resource of Object.values(resources)) {

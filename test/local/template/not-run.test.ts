@@ -149,7 +149,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(resource(stack, 'M').properties).toEqual({ A: 'arn:aws:s3:::test-site', D: 'test-site.s3.us-east-1.amazonaws.com' });
   });
 
-  it('leaves the functions that only back custom resources out, quietly, and runs the others', () => {
+  it("leaves the functions that only back custom resources out, quietly, and runs the others and a provider framework's onEvent function", () => {
     const { stack, warnings } = loadForRuntime({
       Resources: {
         Retention: {
@@ -178,13 +178,13 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
         App: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' } } },
       },
     });
-    expect(warnings).toEqual([
-      'Test/Framework (Custom::Thing): custom resource not run locally: its provider does not run, so attributes it would return do not resolve',
-    ]);
+    // The provider framework's custom resource runs (local/custom-resources): the app's onEvent function is invoked.
+    expect(warnings).toEqual([]);
     const providers = stack.resources.filter((r) => r.customResourceProvider).map((r) => r.logicalId);
-    expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'OnEvent', 'ProviderframeworkonEvent']);
+    expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'ProviderframeworkonEvent']);
     const definitions = serviceDefinitions({ stacks: [stack], warnings });
     expect(definitions.warnings).toEqual([
+      'Test/OnEvent (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
       'Test/App (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
     ]);
   });
