@@ -7,7 +7,7 @@
  * filtered by `outputPaths`; an error whose name `ignoreErrorCodesMatching` matches is not one.
  * The client is the AWS SDK v3's, pointed at the local endpoint.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
@@ -54,25 +54,49 @@ export function sdkCallOf(property: unknown, where: string): SdkCall | undefined
   return call as SdkCall;
 }
 
-let v2ToV3: Readonly<Record<string, string>> | undefined;
+/**
+ * The v2 service names whose v3 package is not the name with dashes (CDK's sdk-v2-to-v3.json,
+ * the entries that differ); every other v2 name is its v3 package's name without the dashes.
+ */
+const V2_TO_V3: Readonly<Record<string, string>> = {
+  augmentedairuntime: 'sagemaker-a2i-runtime',
+  cur: 'cost-and-usage-report-service',
+  cognitoidentityserviceprovider: 'cognito-identity-provider',
+  dms: 'database-migration-service',
+  discovery: 'application-discovery-service',
+  elb: 'elastic-load-balancing',
+  elbv2: 'elastic-load-balancing-v2',
+  es: 'elasticsearch-service',
+  forecastqueryservice: 'forecastquery',
+  forecastservice: 'forecast',
+  iotdata: 'iot-data-plane',
+  kinesisvideosignalingchannels: 'kinesis-video-signaling',
+  lexruntime: 'lex-runtime-service',
+  rdsdataservice: 'rds-data',
+  stepfunctions: 'sfn',
+  transcribeservice: 'transcribe',
+};
 
-/** CDK's table of v2 service names to v3 package names (`apigateway` -> `api-gateway`), from aws-cdk-lib. */
-function v2ToV3Names(): Readonly<Record<string, string>> {
-  if (v2ToV3) return v2ToV3;
+/** The v3 client packages installed beside the runtime's own (`api-gateway`, `dynamodb`, ...). */
+function installedClients(): string[] {
   try {
-    const index = require.resolve('aws-cdk-lib/custom-resources/lib/helpers-internal');
-    v2ToV3 = JSON.parse(readFileSync(path.join(path.dirname(index), 'sdk-v2-to-v3.json'), 'utf8')) as Record<string, string>;
+    // <node_modules>/@aws-sdk/client-dynamodb/dist-cjs/index.js: the scope's folder is three up.
+    const scope = path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb'))));
+    return readdirSync(scope)
+      .filter((name) => name.startsWith('client-'))
+      .map((name) => name.slice('client-'.length));
   } catch {
-    // Without aws-cdk-lib (a template from elsewhere) the v3 names still work: the provider lower-cases them too.
-    v2ToV3 = {};
+    return [];
   }
-  return v2ToV3;
 }
 
 /** The v3 package's short name of a service as the provider normalizes it (`DynamoDB` -> `dynamodb`, `APIGateway` -> `api-gateway`). */
 export function v3ServiceName(service: string): string {
   const name = service.toLowerCase().replace(/^@aws-sdk\/client-/, '');
-  return v2ToV3Names()[name] ?? name;
+  const irregular = V2_TO_V3[name];
+  if (irregular !== undefined) return irregular;
+  if (name.includes('-')) return name;
+  return installedClients().find((client) => client.replace(/-/g, '') === name) ?? name;
 }
 
 /** `PHYSICAL:RESOURCEID:` wherever it stands in the parameters, as the physical id (PhysicalResourceIdReference). */

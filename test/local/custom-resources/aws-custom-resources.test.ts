@@ -6,6 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v3ServiceName } from '../../../local/custom-resources/aws-sdk-call.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { synthStack } from '../cdk-stack.js';
 import { tempDataDir } from '../helpers.js';
@@ -183,4 +184,17 @@ describe('AwsCustomResources (Custom::AWS)', () => {
     // Ignored had no Delete call: it is forgotten, with nothing to call.
     expect(logs.filter((line) => line.includes('Seed/Ignored'))).toEqual([]);
   }, 60_000);
+});
+
+describe('v3ServiceName', () => {
+  it.each([
+    ['DynamoDB', 'dynamodb'],
+    ['@aws-sdk/client-dynamodb', 'dynamodb'],
+    ['APIGateway', 'api-gateway'],
+    ['CloudWatchLogs', 'cloudwatch-logs'],
+    ['StepFunctions', 'sfn'],
+    ['secrets-manager', 'secrets-manager'],
+  ])('names the v3 package of %s as the provider does (%s)', (service, name) => {
+    expect(v3ServiceName(service)).toBe(name);
+  });
 });
