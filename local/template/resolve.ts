@@ -285,10 +285,7 @@ export class Resolver {
         );
       }
     } else if (parameter.Default !== undefined) value = parameter.Default;
-    else
-      throw new UnsupportedError(
-        `parameter ${name} has no default; pass a value for it: switchyard dev --parameters '${name}=<value>', as cdk deploy --parameters takes it`,
-      );
+    else throw new UnsupportedError(`parameter ${name} has no default; pass a value for it: switchyard dev --parameters '${name}=<value>', as cdk deploy --parameters takes it`);
 
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
     return /List<|CommaDelimitedList/.test(parameter.Type) ? text.split(',').map((item) => item.trim()) : text;

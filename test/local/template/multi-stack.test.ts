@@ -329,9 +329,7 @@ describe('loadApp with parameter values', () => {
   it('fails if a parameter without a default gets no value, naming the option that gives one', () => {
     const app = loadAssembly({ One: withParameter() });
     expect(app.warnings).toContainEqual(
-      expect.stringContaining(
-        "parameter Stage has no default; pass a value for it: switchyard dev --parameters 'Stage=<value>', as cdk deploy --parameters takes it",
-      ),
+      expect.stringContaining("parameter Stage has no default; pass a value for it: switchyard dev --parameters 'Stage=<value>', as cdk deploy --parameters takes it"),
     );
   });
 });
