@@ -4,6 +4,7 @@ import { appSyncModule } from '../appsync/module.js';
 import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
 import { cognitoModule } from '../cognito-idp/module.js';
+import { customResourcesModule } from '../custom-resources/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
 import { eventBridgeV2Module } from '../eventbridgev2/module.js';
@@ -65,6 +66,8 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   s3VectorsModule,
   ...LEAF_SERVICE_MODULES,
   tracesModule,
+  // Last: its custom resources' calls reach the other services once they have all started.
+  customResourcesModule,
 ];
 
 /** The resource types the local runtime's modules declare, as the template loader takes them. */

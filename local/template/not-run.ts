@@ -15,7 +15,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::QueryDefinition':
     'no Logs Insights locally: the saved query is not kept (switchyard trace follows an id through the read API)',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
-  'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
   // Services an AI app puts in front of or around its flows that do not run yet (docs/local-runtime-support.md, "Not run yet").
   'AWS::Cognito::IdentityPool': 'no Cognito identity pools locally (next to come): the identity pool hands out no credentials',
   'AWS::CloudFront::Distribution': "no CloudFront locally: the distribution is not served; call its origins' local URLs",
@@ -49,10 +48,31 @@ export function notRun(type: string): NotRun {
 }
 
 /**
+ * Whether a custom resource's provider is CDK's provider framework (`cr.Provider`): its
+ * ServiceToken's function has the app's onEvent function in `USER_ON_EVENT_FUNCTION_ARN`. The
+ * runtime runs those (local/custom-resources), so they get no "not run" warning.
+ */
+export function runByProviderFramework(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): boolean {
+  const token = resources[logicalId]?.Properties?.ServiceToken as Record<string, unknown> | undefined;
+  const getAtt = token?.['Fn::GetAtt'];
+  const provider = Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? resources[getAtt[0]] : undefined;
+  const variables = (provider?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  return provider?.Type === 'AWS::Lambda::Function' && variables?.USER_ON_EVENT_FUNCTION_ARN !== undefined;
+}
+
+/** Why an attribute a `Fn::GetAtt` names does not resolve locally. */
+export function unresolvedAttribute(type: string | undefined, attribute: string): string {
+  // An AwsCustomResource's attributes are its call's response: the call is made once the services run, after the template is resolved.
+  if (type === 'Custom::AWS')
+    return `an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve`;
+  return `${type} has no attribute ${attribute} locally`;
+}
+
+/**
  * What exists only for CloudFormation's deployments: the Lambda functions a template's
- * custom resources name as their provider (`ServiceToken`), the functions such a provider
- * calls in turn (the CDK provider framework's `USER_ON_EVENT_FUNCTION_ARN`,
- * `USER_IS_COMPLETE_FUNCTION_ARN`), its waiter state machine (`WAITER_STATE_MACHINE_ARN`),
+ * custom resources name as their provider (`ServiceToken`), the CDK provider framework's
+ * waiter state machine (`WAITER_STATE_MACHINE_ARN`) (not the app's onEvent and isComplete
+ * functions the framework calls: the runtime invokes those itself),
  * and layers only those functions use (the AWS CLI layer of a bucket deployment). None of
  * it runs outside a deployment, so locally it is left out quietly. Logical ids.
  */
@@ -73,8 +93,7 @@ export function deployTimeOnly(resources: Readonly<Record<string, TemplateResour
     if (type !== 'AWS::Lambda::Function') return;
     found.add(logicalId);
     const variables = (resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    add(referenced(variables?.USER_ON_EVENT_FUNCTION_ARN));
-    add(referenced(variables?.USER_IS_COMPLETE_FUNCTION_ARN));
+    // The app's own onEvent and isComplete functions run: the runtime invokes them (local/custom-resources/provider-framework.ts).
     add(referenced(variables?.WAITER_STATE_MACHINE_ARN));
   };
   for (const resource of Object.values(resources)) {

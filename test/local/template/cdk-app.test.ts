@@ -152,7 +152,8 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
   it('names each resource that does not run once, with its stack, logical id and type, and nothing else', () => {
     const types = app.warnings.map((warning) => /^Web\/[A-Za-z0-9]+ \(([^)]+)\): /.exec(warning)?.[1] ?? `unexpected: ${warning}`);
     expect(types.sort()).toEqual(
-      ['AWS::CloudWatch::Alarm', 'AWS::Logs::MetricFilter', 'AWS::CloudFormation::CustomResource', 'Custom::AWS'].sort(),
+      // Custom::AWS and the provider framework's resource are run (local/custom-resources).
+      ['AWS::CloudWatch::Alarm', 'AWS::Logs::MetricFilter'].sort(),
     );
   });
 
@@ -181,13 +182,17 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     ]);
   });
 
-  it("runs none of the custom resources' providers, their layer or the provider framework's state machine", () => {
+  it("runs none of the custom resources' providers, their layer or the provider framework's state machine, but the app's onEvent and isComplete", () => {
     const definitions = serviceDefinitions(app);
     expect(definitions.stateMachines).toEqual([]);
-    // Only the app's own function is named (for its older Node.js runtime), never a provider.
-    expect(definitions.functions.map((f) => f.name)).toEqual([expect.stringMatching(/^Web-Api[0-9A-F]{8}$/)]);
+    // The app's own functions (its provider's onEvent and isComplete among them), never a provider.
+    expect(definitions.functions.map((f) => f.name).sort()).toEqual([
+      expect.stringMatching(/^Web-Api[0-9A-F]{8}$/),
+      expect.stringMatching(/^Web-IsComplete[0-9A-F]{8}$/),
+      expect.stringMatching(/^Web-OnEvent[0-9A-F]{8}$/),
+    ]);
     expect(definitions.warnings).toEqual([
-      expect.stringMatching(/^functions Web-Api[0-9A-F]{8} \(nodejs22.x\) declare another Node.js runtime/),
+      expect.stringMatching(/^functions Web-Api[0-9A-F]{8} \(nodejs22.x\), Web-OnEvent[0-9A-F]{8} \(nodejs22.x\), Web-IsComplete[0-9A-F]{8} \(nodejs22.x\) declare another Node.js runtime/),
     ]);
   });
 });

@@ -56,18 +56,37 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::SQS::QueueInlinePolicy', { Queue: 'q', PolicyDocument: {} }],
     ['Custom::LogRetention', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', LogGroupName: 'g', RetentionInDays: 7 }],
     ['Custom::S3AutoDeleteObjects', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', BucketName: 'b' }],
+    // Run by the runtime (local/custom-resources): its SDK call is made at start.
+    [
+      'Custom::AWS',
+      { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', Create: '{"service":"SSM","action":"getParameter"}' },
+    ],
   ])('accepts %s with no warning', (type, properties) => {
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: properties } } }).warnings).toEqual([]);
+  });
+
+  it("says an attribute of a Custom::AWS does not resolve because its call's response comes after the template is resolved", () => {
+    const { warnings } = loadForRuntime({
+      Resources: {
+        Read: {
+          Type: 'Custom::AWS',
+          Properties: {
+            ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x',
+            Create: '{"service":"SSM","action":"getParameter"}',
+          },
+        },
+        Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Read', 'Parameter.Value'] } } },
+      },
+    });
+    expect(warnings.join('\n')).toContain(
+      "Fn::GetAtt Read.Parameter.Value: an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve",
+    );
   });
 
   it.each([
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
-    [
-      'Custom::AWS',
-      "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
-    ],
     ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
     // serverless-patterns waf-appsync-cdk: a web ACL blocking introspection, associated with an AppSync API.
     ['AWS::WAFv2::WebACL', 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served'],
@@ -130,7 +149,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(resource(stack, 'M').properties).toEqual({ A: 'arn:aws:s3:::test-site', D: 'test-site.s3.us-east-1.amazonaws.com' });
   });
 
-  it('leaves the functions that only back custom resources out, quietly, and runs the others', () => {
+  it("leaves the functions that only back custom resources out, quietly, and runs the others and a provider framework's onEvent function", () => {
     const { stack, warnings } = loadForRuntime({
       Resources: {
         Retention: {
@@ -159,13 +178,13 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
         App: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' } } },
       },
     });
-    expect(warnings).toEqual([
-      'Test/Framework (Custom::Thing): custom resource not run locally: its provider does not run, so attributes it would return do not resolve',
-    ]);
+    // The provider framework's custom resource runs (local/custom-resources): the app's onEvent function is invoked.
+    expect(warnings).toEqual([]);
     const providers = stack.resources.filter((r) => r.customResourceProvider).map((r) => r.logicalId);
-    expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'OnEvent', 'ProviderframeworkonEvent']);
+    expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'ProviderframeworkonEvent']);
     const definitions = serviceDefinitions({ stacks: [stack], warnings });
     expect(definitions.warnings).toEqual([
+      'Test/OnEvent (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
       'Test/App (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
     ]);
   });

@@ -1,0 +1,203 @@
+/**
+ * Runs the custom resources whose provider the runtime can play, as CloudFormation runs them on
+ * a deploy: CDK's AwsCustomResources (`Custom::AWS`: a new resource's `Create` call, a changed
+ * one's `Update` call (none when it has no `Update`: CDK already made `Create` onCreate or
+ * onUpdate), a removed one's `Delete` call) and the provider framework's (`cr.Provider`: the
+ * app's onEvent function given the CloudFormation request, then its isComplete function), each once. What ran is kept in the data folder (by stack and logical id, with the hash of
+ * the properties it ran with), so a restart runs nothing again. A failing call is said with
+ * the resource, the call and AWS's error, and the rest of the app runs (the deploy would have
+ * failed there); it is tried again at the next start.
+ */
+import { createHash } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { LoadedApp } from '../template/load.js';
+import {
+  type CallTarget,
+  flattenedResponse,
+  makeSdkCall,
+  outputsOf,
+  type SdkCall,
+  SdkCallFormatError,
+  sdkCallOf,
+  withPhysicalId,
+} from './aws-sdk-call.js';
+
+export const AWS_CUSTOM_RESOURCE = 'Custom::AWS';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS custom_resource (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  physical_id TEXT NOT NULL,
+  data TEXT NOT NULL
+);`;
+
+interface RanRow {
+  id: string;
+  hash: string;
+  definition: string;
+  physical_id: string;
+  data: string;
+}
+
+/** One custom resource of the template the runtime runs, with what plays its provider. */
+export interface CustomResourceDefinition {
+  /** `Stack/LogicalId`. */
+  readonly id: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly stackId: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly provider:
+    | { readonly kind: 'aws' /** The provider function's execution role (what the call is signed as). */; readonly roleArn?: string }
+    | { readonly kind: 'framework'; readonly onEvent: string; readonly isComplete?: string };
+}
+
+/** The template's custom resources the runtime runs: `Custom::AWS`, and those whose provider is CDK's provider framework. */
+export function customResources(app: LoadedApp): CustomResourceDefinition[] {
+  const found: CustomResourceDefinition[] = [];
+  for (const stack of app.stacks) {
+    for (const r of stack.resources) {
+      if (!r.type.startsWith('Custom::') && r.type !== 'AWS::CloudFormation::CustomResource') continue;
+      const token = r.properties.ServiceToken;
+      const fn = stack.resources.find((f) => f.type === 'AWS::Lambda::Function' && f.attributes.Arn === token);
+      const variables = (fn?.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const base = {
+        id: `${r.stackName}/${r.logicalId}`,
+        logicalId: r.logicalId,
+        type: r.type,
+        stackId: stack.description.stackId,
+        properties: r.properties,
+      };
+      if (r.type === AWS_CUSTOM_RESOURCE) {
+        const role = fn?.properties.Role;
+        found.push({ ...base, provider: { kind: 'aws', ...(typeof role === 'string' ? { roleArn: role } : {}) } });
+      } else if (typeof variables.USER_ON_EVENT_FUNCTION_ARN === 'string') {
+        const isComplete = variables.USER_IS_COMPLETE_FUNCTION_ARN;
+        found.push({
+          ...base,
+          provider: {
+            kind: 'framework',
+            onEvent: variables.USER_ON_EVENT_FUNCTION_ARN,
+            ...(typeof isComplete === 'string' ? { isComplete } : {}),
+          },
+        });
+      }
+    }
+  }
+  return found;
+}
+
+/** One request as a provider handles it: the physical id and data it answers, or undefined when it failed (said). */
+export type RunRequest = (
+  resource: CustomResourceDefinition,
+  request: {
+    readonly requestType: 'Create' | 'Update' | 'Delete';
+    readonly physicalId: string;
+    readonly oldProperties?: Readonly<Record<string, unknown>>;
+  },
+) => Promise<{ physicalId: string; data: Record<string, unknown> } | undefined>;
+
+export class CustomResources {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly handlers: { readonly aws: RunRequest; readonly framework: RunRequest },
+  ) {
+    db.exec(SCHEMA);
+  }
+
+  /** Brings the resources to what the template says: new ones created, changed ones updated, gone ones deleted. Answers what ran. */
+  async apply(resources: readonly CustomResourceDefinition[]): Promise<string[]> {
+    const ran: string[] = [];
+    const rows = new Map((this.db.prepare('SELECT * FROM custom_resource').all() as unknown as RanRow[]).map((r) => [r.id, r]));
+    for (const resource of resources) {
+      const hash = createHash('sha256').update(JSON.stringify(resource.properties)).digest('hex');
+      const before = rows.get(resource.id);
+      rows.delete(resource.id);
+      if (before?.hash === hash) continue;
+      const oldProperties = before === undefined ? undefined : (JSON.parse(before.definition) as CustomResourceDefinition).properties;
+      const request = {
+        requestType: before === undefined ? ('Create' as const) : ('Update' as const),
+        physicalId: before?.physical_id ?? '',
+        ...(oldProperties === undefined ? {} : { oldProperties }),
+      };
+      const outcome = await this.handlers[resource.provider.kind](resource, request);
+      if (outcome === undefined) continue;
+      this.db
+        .prepare('INSERT OR REPLACE INTO custom_resource (id, hash, definition, physical_id, data) VALUES (?, ?, ?, ?, ?)')
+        .run(resource.id, hash, JSON.stringify(resource), outcome.physicalId, JSON.stringify(outcome.data));
+      ran.push(`${resource.id} (${request.requestType.toLowerCase()})`);
+    }
+    for (const gone of rows.values()) {
+      const resource = JSON.parse(gone.definition) as CustomResourceDefinition;
+      await this.handlers[resource.provider.kind](resource, { requestType: 'Delete', physicalId: gone.physical_id });
+      // CloudFormation removes the resource whatever its Delete answered (a failed delete leaves the stack in DELETE_FAILED); locally it is forgotten.
+      this.db.prepare('DELETE FROM custom_resource WHERE id = ?').run(gone.id);
+      ran.push(`${gone.id} (delete)`);
+    }
+    return ran;
+  }
+
+  /** The attributes (the provider's Data) a resource's last request gave, by `Stack/LogicalId`. */
+  data(id: string): Readonly<Record<string, unknown>> | undefined {
+    const row = this.db.prepare('SELECT data FROM custom_resource WHERE id = ?').get(id) as { data: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.data) as Record<string, unknown>);
+  }
+}
+
+/** The role a call is signed as: its session's credentials. */
+export type CallerOf = (roleArn: string | undefined, sessionName: string) => CallTarget;
+
+/** An AwsCustomResource's request as its provider handles it: the call of that request type, if any, made as the provider's role. */
+export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): RunRequest {
+  return async (resource, { requestType, physicalId: physicalIdBefore }) => {
+    const { id, logicalId, properties } = resource;
+    const roleArn = resource.provider.kind === 'aws' ? resource.provider.roleArn : undefined;
+    let call: SdkCall | undefined;
+    let physicalId: string;
+    try {
+      const calls = {
+        Create: sdkCallOf(properties.Create, `${id}'s Create`),
+        Update: sdkCallOf(properties.Update, `${id}'s Update`),
+        Delete: sdkCallOf(properties.Delete, `${id}'s Delete`),
+      };
+      call = calls[requestType];
+      // The provider's physical id: the call's own, else (Create) any call's, else the logical id; (Update, Delete) the one before.
+      physicalId =
+        requestType === 'Create'
+          ? (calls.Create?.physicalResourceId?.id ??
+            calls.Update?.physicalResourceId?.id ??
+            calls.Delete?.physicalResourceId?.id ??
+            logicalId)
+          : (call?.physicalResourceId?.id ?? physicalIdBefore);
+    } catch (error) {
+      if (!(error instanceof SdkCallFormatError)) throw error;
+      log(`custom resource ${id} (Custom::AWS) ${requestType} failed: ${error.message}`);
+      return undefined;
+    }
+    if (call === undefined) return { physicalId, data: {} };
+    const named = `${call.service}.${call.action}`;
+    let data: Record<string, unknown> = {};
+    let flat: Record<string, unknown> = {};
+    try {
+      const target = callerOf(roleArn, logicalId.replace(/[^\w+=,.@-]/g, '').slice(0, 64));
+      const response = await makeSdkCall(call, withPhysicalId(call.parameters, physicalId), target);
+      flat = { region: call.region ?? target.region, ...(await flattenedResponse(response)) };
+      data = outputsOf(call, flat);
+      log(`custom resource ${id} (Custom::AWS) ${requestType}: ${named} made`);
+    } catch (error) {
+      const code = (error as Error).name ?? 'Error';
+      if (call.ignoreErrorCodesMatching !== undefined && new RegExp(call.ignoreErrorCodesMatching).test(code)) {
+        log(`custom resource ${id} (Custom::AWS) ${requestType}: ${named} answered ${code}, ignored (ignoreErrorCodesMatching)`);
+      } else {
+        log(
+          `custom resource ${id} (Custom::AWS) ${requestType} failed: ${named} answered ${code}: ${(error as Error).message} (the deploy would fail here; tried again at the next start)`,
+        );
+        return undefined;
+      }
+    }
+    if (call.physicalResourceId?.responsePath !== undefined) physicalId = String(flat[call.physicalResourceId.responsePath] ?? physicalId);
+    return { physicalId, data };
+  };
+}

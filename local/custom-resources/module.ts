@@ -1,0 +1,46 @@
+import type { ServiceModule } from '../service-registry/service-module.js';
+import { AWS_CUSTOM_RESOURCE, awsCallRunner, CustomResources, customResources } from './custom-resources.js';
+import { frameworkRunner } from './provider-framework.js';
+
+declare module '../service-registry/service-module.js' {
+  interface ServiceTypes {
+    customresources: CustomResources;
+  }
+}
+
+/**
+ * The template's custom resources whose provider's work the runtime does itself (CDK's
+ * AwsCustomResource, `Custom::AWS`; a provider framework's, `cr.Provider`, whose onEvent and
+ * isComplete functions are the app's): run once every other service has started (it is the
+ * last module), before the runtime says it is ready, as CloudFormation finishes a stack's
+ * custom resources before the stack is complete.
+ */
+export const customResourcesModule: ServiceModule<'customresources'> = {
+  name: 'customresources',
+  needs: ['template', 'iam', 'lambda'],
+  databases: ['customresources'],
+  // Their attributes are the call's response, which the template is resolved before: a Fn::GetAtt to one stays unresolved, and is named so.
+  resourceTypes: { [AWS_CUSTOM_RESOURCE]: {} },
+  create({ settings, services, database }) {
+    const { url, region } = settings;
+    const log = (line: string) => settings.log(`[customresources] ${line}`);
+    const resources = new CustomResources(database('customresources'), {
+      // Signed as the provider function's role would sign, so that IAM (when enforced) judges the call by its policy.
+      aws: awsCallRunner(
+        (roleArn, sessionName) => ({
+          url,
+          region,
+          credentials: roleArn === undefined ? settings.credentials : services.get('iam').principals.credentialsFor(roleArn, sessionName),
+        }),
+        log,
+      ),
+      framework: frameworkRunner((fn, event) => services.get('lambda').invoke(fn, event), log),
+    });
+    return {
+      service: resources,
+      start: async () => {
+        await resources.apply(customResources(services.get('template').app));
+      },
+    };
+  },
+};

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { synthStack } from '../cdk-stack.js';
+import { tempDataDir } from '../helpers.js';
+
+/** The app's onEvent function: answers with what CloudFormation's request told it. */
+const ON_EVENT = `exports.handler = async (event) => ({
+  PhysicalResourceId: 'thing-' + event.ResourceProperties.Name,
+  Data: {
+    RequestType: event.RequestType,
+    LogicalResourceId: event.LogicalResourceId,
+    ResourceType: event.ResourceType,
+    StackId: event.StackId,
+    Old: event.OldResourceProperties ? event.OldResourceProperties.Name : 'none',
+    Before: event.PhysicalResourceId || 'none',
+  },
+});`;
+
+/** The app's isComplete function: complete at its second question. */
+const IS_COMPLETE = `let asked = 0;
+exports.handler = async (event) => ({ IsComplete: ++asked >= 2, Data: { Asked: asked, Seen: event.PhysicalResourceId } });`;
+
+function synthApp(outdir: string, name: string): void {
+  synthStack(
+    'Prov',
+    (stack) => {
+      const fn = (id: string, code: string) =>
+        new lambda.Function(stack, id, {
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline(code),
+          timeout: Duration.seconds(5),
+        });
+      const provider = new cr.Provider(stack, 'Provider', {
+        onEventHandler: fn('OnEvent', ON_EVENT),
+        isCompleteHandler: fn('IsComplete', IS_COMPLETE),
+        queryInterval: Duration.seconds(1),
+      });
+      new CustomResource(stack, 'Thing', {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::Thing',
+        properties: { Name: name },
+      });
+    },
+    outdir,
+  );
+}
+
+let outdir: string;
+let dataDir: string;
+let runtime: LocalRuntime | undefined;
+const logs: string[] = [];
+
+async function restart(): Promise<LocalRuntime> {
+  await runtime?.stop();
+  logs.length = 0;
+  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir, port: 0, log: (line) => logs.push(line) });
+  return runtime;
+}
+
+const thing = (r: LocalRuntime) => {
+  const resource = r.template.app.stacks.flatMap((s) => s.resources).find((x) => x.type === 'Custom::Thing');
+  return r.customresources.data(`Prov/${resource?.logicalId}`);
+};
+
+beforeAll(async () => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-provider-'));
+  dataDir = tempDataDir();
+  synthApp(outdir, 'a');
+  await restart();
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('provider framework custom resources (cr.Provider)', () => {
+  it('invokes the app’s onEvent function with the Create request, then isComplete until complete, before the runtime is ready', () => {
+    expect(logs).toContainEqual(
+      expect.stringMatching(
+        /^\[customresources\] custom resource Prov\/Thing \(Custom::Thing\) Create: onEvent and isComplete ran, physical id thing-a$/,
+      ),
+    );
+    expect(thing(runtime as LocalRuntime)).toEqual({
+      RequestType: 'Create',
+      LogicalResourceId: 'Thing',
+      ResourceType: 'Custom::Thing',
+      StackId: expect.stringMatching(/^arn:aws:cloudformation:us-east-1:000000000000:stack\/Prov\//),
+      Old: 'none',
+      Before: 'none',
+      Asked: 2,
+      Seen: 'thing-a',
+    });
+    expect((runtime as LocalRuntime).warnings.filter((w) => w.includes('Thing'))).toEqual([]);
+  });
+
+  it('runs nothing again after a restart, and an Update with the old properties and physical id when they change', async () => {
+    await restart();
+    expect(logs.filter((line) => line.includes('Prov/Thing'))).toEqual([]);
+    synthApp(outdir, 'b');
+    const again = await restart();
+    expect(thing(again)).toMatchObject({ RequestType: 'Update', Old: 'a', Before: 'thing-a', Seen: 'thing-b' });
+  }, 60_000);
+});
