@@ -192,7 +192,9 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
       expect.stringMatching(/^Web-OnEvent[0-9A-F]{8}$/),
     ]);
     expect(definitions.warnings).toEqual([
-      expect.stringMatching(/^functions Web-Api[0-9A-F]{8} \(nodejs22.x\), Web-OnEvent[0-9A-F]{8} \(nodejs22.x\), Web-IsComplete[0-9A-F]{8} \(nodejs22.x\) declare another Node.js runtime/),
+      expect.stringMatching(
+        /^functions Web-Api[0-9A-F]{8} \(nodejs22.x\), Web-OnEvent[0-9A-F]{8} \(nodejs22.x\), Web-IsComplete[0-9A-F]{8} \(nodejs22.x\) declare another Node.js runtime/,
+      ),
     ]);
   });
 });
