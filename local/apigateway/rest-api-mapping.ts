@@ -55,7 +55,7 @@ export function mapRequest(integration: MappedIntegration, request: MethodReques
     return {
       ok: false,
       response: restError(415, 'Unsupported Media Type', 'UnsupportedMediaTypeException'),
-      reason: `no request template for ${mediaType} and passthrough behavior ${integration.passthroughBehavior}`,
+      reason: `no request template for ${mediaType} (${Object.keys(templates).length === 0 ? 'it has none' : `it has ${Object.keys(templates).join(', ')}`}) and passthrough behavior ${integration.passthroughBehavior}`,
     };
   }
   const rendered =
