@@ -57,7 +57,15 @@ export async function runNonProxy(
       services.log(`${where}: ${mapping.reason}: answered ${mapping.response.status}, as API Gateway does`);
       return { response: mapping.response, error: mapping.reason };
     }
-    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where, label);
+    const { body } = mapping.mapped;
+    const called = await callIntegration(
+      integration,
+      typeof body === 'string' ? body : body.toString('utf8'),
+      mapping.mapped,
+      services,
+      where,
+      label,
+    );
     if ('response' in called) return called;
     const chosen = selectResponse(integration.responses, called.selector);
     if (!chosen) {

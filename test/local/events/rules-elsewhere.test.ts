@@ -8,8 +8,12 @@ import { eventRule, sqsQueue } from '../template-resources.js';
 
 const ORIGIN = { accountId: '000000000000', region: 'us-east-1' };
 
-function warningsOf(pattern: unknown): string[] {
-  const resources: Record<string, TemplateResource> = { Queue: sqsQueue('q'), Rule: eventRule({ pattern, id: 'T', target: 'Queue' }) };
+function warningsOf(pattern: Record<string, unknown> | string): string[] {
+  const resources: Record<string, TemplateResource> = {
+    Queue: sqsQueue('q'),
+    // The template may hold the pattern as a JSON string, as CloudFormation takes it.
+    Rule: eventRule({ pattern: pattern as Record<string, unknown>, id: 'T', target: 'Queue' }),
+  };
   return rulesMatchingElsewhere(
     loadApp({ cdkOut: assemblyOf(resources, 'S'), baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }),
     ORIGIN,
