@@ -11,18 +11,21 @@ import { type HttpResponse, jsonResponse } from './payload.js';
 import { AwsIntegrationError, type MappedRequest, type ServiceAnswer } from './rest-api-aws-client.js';
 import type { AwsServiceTarget } from './rest-api-integrations.js';
 
+/** What an integration subtype sends: a text body (a subtype's body is JSON or a form, never bytes) and its headers. */
+type ServiceRequest = Pick<MappedRequest, 'headers'> & { readonly body: string };
+
 /** A subtype the runtime runs: its service and action, required parameters, and how the parameters become the request. */
 export interface ServiceIntegration {
   readonly service: string;
   readonly action: string;
   readonly required: readonly string[];
-  readonly request: (parameters: Readonly<Record<string, string>>) => Pick<MappedRequest, 'body' | 'headers'>;
+  readonly request: (parameters: Readonly<Record<string, string>>) => ServiceRequest;
 }
 
 type Parameters = Readonly<Record<string, string>>;
 
 /** A JSON-protocol request with the given fields, those the mapping left out omitted. */
-function json(fields: Record<string, unknown>): Pick<MappedRequest, 'body' | 'headers'> {
+function json(fields: Record<string, unknown>): ServiceRequest {
   const present = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
   return { body: JSON.stringify(present), headers: {} };
 }
@@ -31,7 +34,7 @@ function json(fields: Record<string, unknown>): Pick<MappedRequest, 'body' | 'he
  * A query-protocol request (SQS's `Action=` form): the parameters by their query names, as a
  * form body, which holds a message of any size where a query string would not.
  */
-function form(fields: Record<string, string | undefined>): Pick<MappedRequest, 'body' | 'headers'> {
+function form(fields: Record<string, string | undefined>): ServiceRequest {
   const present = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
   return { body: new URLSearchParams(present).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 }
@@ -170,11 +173,11 @@ export function serviceRequestOf(
   source: MappingSource,
   region: string,
   role: { readonly roleArn?: string } = {},
-): { target: AwsServiceTarget; mapped: MappedRequest } {
+): { target: AwsServiceTarget; mapped: MappedRequest & ServiceRequest } {
   const integration = SERVICE_INTEGRATIONS[subtype];
   if (integration === undefined) throw new Error(`${subtype} is not an integration subtype the runtime runs`);
   const parameters = Object.fromEntries(Object.entries(requestParameters).map(([name, value]) => [name, evaluateMapping(value, source)]));
-  let request: Pick<MappedRequest, 'body' | 'headers'>;
+  let request: ServiceRequest;
   try {
     request = integration.request(parameters);
   } catch (error) {

@@ -17,7 +17,8 @@ export interface AwsEndpointAccess {
 
 /** The integration request after mapping: what API Gateway sends the service. */
 export interface MappedRequest {
-  readonly body: string;
+  /** Bytes when a binary request passed through as it came (its Content-Type one of the API's binary media types). */
+  readonly body: string | Buffer;
   /** The integration request's headers (`integration.request.header.*`), Content-Type among them. */
   readonly headers: Readonly<Record<string, string>>;
   readonly querystring: Readonly<Record<string, string>>;
@@ -29,6 +30,8 @@ export interface ServiceAnswer {
   readonly headers: Readonly<Record<string, string>>;
   /** The body as the integration response's `$input` reads it. */
   readonly body: string;
+  /** The body's bytes as the service sent them: what a binary answer passes through as (mapResponse). */
+  readonly bytes?: Buffer;
 }
 
 /** The service could not be reached at all (no endpoint given, the connection refused). */
@@ -133,7 +136,8 @@ export class LoopbackAwsClient {
       if (signal.aborted) throw error;
       throw new AwsIntegrationError(`the local ${target.service} service could not be reached at ${this.access.url}`, { cause: error });
     }
-    const text = await response.text();
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const text = bytes.toString('utf8');
     const headers = Object.fromEntries(response.headers.entries());
     const xml = /[/+]xml\b/.test(headers['content-type'] ?? '');
     // API Gateway asks query services for JSON (Accept: application/json), which AWS answers with the XML's shape in JSON;
@@ -145,7 +149,7 @@ export class LoopbackAwsClient {
         body: JSON.stringify(xmlToJson(text)),
       };
     }
-    return { status: response.status, headers, body: text };
+    return { status: response.status, headers, body: text, bytes };
   }
 
   #signer(service: string, roleArn: string | undefined): SignatureV4 {
@@ -173,7 +177,7 @@ interface HttpRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Buffer;
 }
 
 /**

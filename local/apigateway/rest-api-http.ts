@@ -102,5 +102,5 @@ export async function callHttp(integration: HttpCustomIntegration, mapped: Mappe
   const headers = Object.fromEntries(
     Object.entries(answer.headers).map(([name, value]) => [name, typeof value === 'string' ? value : value.join(', ')]),
   );
-  return { status: answer.status, headers, body: answer.body.toString('utf8') };
+  return { status: answer.status, headers, body: answer.body.toString('utf8'), bytes: answer.body };
 }

@@ -20,6 +20,10 @@ export interface MethodRequest {
   readonly contentType?: string;
   readonly accept?: string;
   readonly body: string;
+  /** The body's bytes when its Content-Type is one of the API's binary media types: passed through as they came. */
+  readonly binaryBody?: Buffer;
+  /** Whether the first media type of its Accept is one of the API's binary media types: an answer passes through as bytes. */
+  readonly acceptsBinary?: boolean;
   /** Path parameters, query string and headers (a repeated one's last value). */
   readonly parameters: RequestParameters;
   /** `$context`: the proxy event's requestContext. */
@@ -55,7 +59,7 @@ export function mapRequest(integration: MappedIntegration, request: MethodReques
     return {
       ok: false,
       response: restError(415, 'Unsupported Media Type', 'UnsupportedMediaTypeException'),
-      reason: `no request template for ${mediaType} and passthrough behavior ${integration.passthroughBehavior}`,
+      reason: `no request template for ${mediaType} (${Object.keys(templates).length === 0 ? 'it has none' : `it has ${Object.keys(templates).join(', ')}`}) and passthrough behavior ${integration.passthroughBehavior}`,
     };
   }
   const rendered =
@@ -67,7 +71,9 @@ export function mapRequest(integration: MappedIntegration, request: MethodReques
           context: request.context,
           stageVariables: request.stageVariables,
         });
-  const body = rendered === undefined ? request.body : rendered.output;
+  // A binary body passed through is sent as its bytes, not as text (with contentHandling undefined:
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html).
+  const body = rendered === undefined ? (request.binaryBody ?? request.body) : rendered.output;
   const headers: Record<string, string> = { 'Content-Type': key ?? request.contentType ?? 'application/json' };
   const querystring: Record<string, string> = {};
   const path: Record<string, string> = {};
@@ -110,6 +116,8 @@ export function selectResponse(
 /** The integration's answer as `$input` of the response mapping. */
 export interface IntegrationAnswer {
   readonly body: string;
+  /** The answer's bytes as sent: passed through when the request accepts a binary type and no template maps them. */
+  readonly bytes?: Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -142,7 +150,12 @@ export function mapResponse(chosen: IntegrationResponseDefinition, answer: Integ
   return {
     status: rendered?.overrides.status ?? chosen.statusCode,
     headers,
-    body: Buffer.from(rendered === undefined ? answer.body : rendered.output),
+    body:
+      rendered !== undefined
+        ? Buffer.from(rendered.output)
+        : request.acceptsBinary && answer.bytes
+          ? answer.bytes
+          : Buffer.from(answer.body),
   };
 }
 

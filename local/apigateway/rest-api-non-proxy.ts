@@ -52,8 +52,20 @@ export async function runNonProxy(
   const where = `API ${label.apiName} (${label.apiId}) ${label.httpMethod} ${label.resourcePath}`;
   try {
     const mapping = mapRequest(integration, request);
-    if (!mapping.ok) return { response: mapping.response, error: mapping.reason };
-    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where, label);
+    if (!mapping.ok) {
+      // The client sees only "Unsupported Media Type": dev says which content type and which templates, as the execution log would.
+      services.log(`${where}: ${mapping.reason}: answered ${mapping.response.status}, as API Gateway does`);
+      return { response: mapping.response, error: mapping.reason };
+    }
+    const { body } = mapping.mapped;
+    const called = await callIntegration(
+      integration,
+      typeof body === 'string' ? body : body.toString('utf8'),
+      mapping.mapped,
+      services,
+      where,
+      label,
+    );
     if ('response' in called) return called;
     const chosen = selectResponse(integration.responses, called.selector);
     if (!chosen) {

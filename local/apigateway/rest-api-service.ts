@@ -231,7 +231,7 @@ export class RestApiService {
       resourcePath: r.resourcePath,
       methodArn: r.methodArn,
     };
-    const methodRequest = methodRequestOf(r.request, r.event, r.stage.stageVariables);
+    const methodRequest = methodRequestOf(r.request, r.event, r.stage.stageVariables, r.api.binaryMediaTypes);
     if (integration.kind === 'http-proxy') {
       const where = `API ${label.apiName} (${label.apiId}) ${label.httpMethod} ${label.resourcePath}`;
       return runHttpProxy(integration, r.request, methodRequest, where, log);
@@ -361,14 +361,19 @@ function methodRequestOf(
   request: HttpApiRequest,
   event: Record<string, unknown>,
   stageVariables: Readonly<Record<string, string>>,
+  binaryMediaTypes: readonly string[],
 ): MethodRequest {
   const record = (value: unknown) => (value ?? {}) as Record<string, string>;
   const contentType = firstHeader(request, 'content-type');
   const accept = firstHeader(request, 'accept');
+  // API Gateway reads only the first media type of Accept to choose a binary answer.
+  const firstAccepted = accept?.split(',')[0]?.trim();
   return {
     ...(contentType === undefined ? {} : { contentType }),
     ...(accept === undefined ? {} : { accept }),
     body: request.body.toString('utf8'),
+    ...(contentType !== undefined && isBinary(binaryMediaTypes, [contentType]) ? { binaryBody: request.body } : {}),
+    ...(firstAccepted !== undefined && firstAccepted !== '' && isBinary(binaryMediaTypes, [firstAccepted]) ? { acceptsBinary: true } : {}),
     parameters: { path: record(event.pathParameters), querystring: record(event.queryStringParameters), header: record(event.headers) },
     context: record(event.requestContext),
     stageVariables,

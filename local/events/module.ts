@@ -24,6 +24,7 @@ import { eventsIam } from './iam-authorizations.js';
 import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
 import { LocalTargetDelivery } from './rule-targets.js';
+import { rulesMatchingElsewhere } from './rules-elsewhere.js';
 import { eventsStepFunctions } from './step-functions.js';
 import type { DeliveryNote } from './target-outbox.js';
 
@@ -89,12 +90,17 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   },
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
   // Rule targets that are API destinations are called through their connections (api-destination-target.ts).
-  definitions: (app) => {
+  definitions: (app, settings) => {
     const destinations = apiDestinations(app);
     return {
       ...templateBusPolicies(app),
       apiDestinations: destinations,
-      warnings: [...apiDestinationEndpointWarnings(app), ...apiDestinationTargetWarnings(app, destinations), ...ruleTargetsOutsideApp(app)],
+      warnings: [
+        ...apiDestinationEndpointWarnings(app),
+        ...apiDestinationTargetWarnings(app, destinations),
+        ...ruleTargetsOutsideApp(app),
+        ...rulesMatchingElsewhere(app, settings),
+      ],
     };
   },
   records: eventRecords,

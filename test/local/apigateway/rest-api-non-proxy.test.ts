@@ -161,14 +161,17 @@ describe('RestApiService passthrough behaviors', () => {
     expect(events).toEqual([{ mapped: true }]);
   });
 
-  it('fails with 415 Unsupported Media Type for an unmapped content type with NEVER, or WHEN_NO_TEMPLATES when templates exist', async () => {
+  it('fails with 415 Unsupported Media Type for an unmapped content type with NEVER, or WHEN_NO_TEMPLATES when templates exist, and says why', async () => {
     for (const behavior of ['NEVER', 'WHEN_NO_TEMPLATES']) {
-      const { send, events } = serviceFor(lambdaIntegration({ RequestTemplates: templates, PassthroughBehavior: behavior }));
+      const { send, events, log } = serviceFor(lambdaIntegration({ RequestTemplates: templates, PassthroughBehavior: behavior }));
       const response = await send('x', { 'content-type': 'text/plain' });
       expect(response.status).toBe(415);
       expect(JSON.parse(response.text)).toEqual({ message: 'Unsupported Media Type' });
       expect(response.headers['x-amzn-errortype']).toBe('UnsupportedMediaTypeException');
       expect(events).toEqual([]);
+      expect(log).toEqual([
+        `API orders (${log[0]?.match(/\((\w+)\)/)?.[1]}) POST /{id}: no request template for text/plain (it has ${Object.keys(templates).join(', ')}) and passthrough behavior ${behavior}: answered 415, as API Gateway does`,
+      ]);
     }
   });
 
