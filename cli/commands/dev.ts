@@ -3,11 +3,12 @@ import { projectFolder } from '../../inspect/assembly.js';
 import { CliError, usageError } from '../../inspect/errors.js';
 // biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
 import type { RuntimeOptionValues } from '../../local/launcher.js';
+import { contextPairs } from '../dev/project.js';
 import { loadEarlyThreads, loadLauncher } from '../dev/runtime-modules.js';
 import { type DevPrelude, startDevPrelude, startDevServer } from '../dev/server.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value]
+export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value] [--context key=value]
 
 Runs the CDK app of this folder (the nearest one up with cdk.json) on this machine, behind an
 AWS-compatible endpoint, and reloads it as you edit it:
@@ -34,6 +35,10 @@ the rebuilt handlers and the data folder.
                .switchyard/cdk.out and ./cdk.out (npx cdk synth's), as the other commands read
                it; changes are still synthesized (into .switchyard/cdk.out) and reloaded
   --no-watch   do not watch the sources: run the app as it was synthesized at start
+  --context key=value, -c key=value
+               a context value the app is synthesized with, over cdk.json's (as cdk deploy
+               --context gives it; a string); repeat it for several. A start with other values
+               than the last synthesis's synthesizes again
   --no-typecheck
                do not check the app's types. By default the app's own tsc (its typescript and
                tsconfig.json; incremental, at a lower priority, in the background) checks them
@@ -97,6 +102,7 @@ export const dev: Command = async (argv, io) => {
       watch: values.watch !== false,
       typecheck: values.typecheck !== false,
       standby: values.standby !== false,
+      context: values.context ?? [],
       io,
       launcher,
     },
@@ -111,6 +117,7 @@ function devPrelude(argv: readonly string[], io: Parameters<Command>[1]): { begu
       begun: startDevPrelude(projectFolder(process.cwd()), io, {
         synth: !argv.includes('--no-synth'),
         watch: !argv.includes('--no-watch'),
+        context: contextPairs(argv),
       }),
     };
   } catch (error) {
@@ -136,6 +143,7 @@ function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsC
         watch: { type: 'boolean', default: true },
         typecheck: { type: 'boolean', default: true },
         standby: { type: 'boolean', default: true },
+        context: { type: 'string', short: 'c', multiple: true },
       },
       allowPositionals: true,
       allowNegative: true,
@@ -155,5 +163,6 @@ interface DevValues extends RuntimeOptionValues {
   watch?: boolean;
   typecheck?: boolean;
   standby?: boolean;
+  context?: string[];
   help?: boolean;
 }

@@ -11,8 +11,10 @@ export interface CdkProject {
   readonly app: string;
   /** A command to run before the app, as `cdk synth` runs cdk.json's `build`. */
   readonly build?: string;
-  /** The context the app is synthesized with: cdk.context.json's values, then cdk.json's `context` (which wins). */
+  /** The context the app is synthesized with: cdk.context.json's values, then cdk.json's `context`, then `--context`'s (each winning over the one before). */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The values `switchyard dev --context key=value` gave (strings, as the CDK CLI passes them); kept apart so a synthesis records them. @default none */
+  readonly commandContext?: Readonly<Record<string, string>>;
   /** cdk.json's `watch`, as `cdk watch` reads it; undefined when cdk.json has none. */
   readonly watch?: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
@@ -89,4 +91,35 @@ function objectOrEmpty(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(`${what} must be a JSON object`, 2);
   return value as Record<string, unknown>;
+}
+
+/**
+ * The project with the context values the command line gives (`--context key=value`, as
+ * `cdk deploy --context` and `cdk synth -c` take them): strings, over cdk.json's and
+ * cdk.context.json's, as the CDK CLI merges them.
+ * @throws CliError (exit 2) for a value that is not key=value
+ */
+export function withCommandContext(project: CdkProject, pairs: readonly string[]): CdkProject {
+  if (pairs.length === 0) return project;
+  const given: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new CliError(`--context ${JSON.stringify(pair)}: give it as key=value, as cdk deploy --context takes it`, 2);
+    given[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return { ...project, context: { ...project.context, ...given }, commandContext: given };
+}
+
+/** The `--context` (`-c`) values of a command line, before it is parsed (dev's prelude starts the synthesis first). */
+export function contextPairs(argv: readonly string[]): string[] {
+  const pairs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--context' || arg === '-c') {
+      const next = argv[i + 1];
+      if (next !== undefined) pairs.push(next);
+      i++;
+    } else if (arg.startsWith('--context=')) pairs.push(arg.slice('--context='.length));
+  }
+  return pairs;
 }

@@ -6,7 +6,7 @@ import type { CommandIo } from '../commands/command.js';
 import { ownPackage } from '../commands/init.js';
 import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
-import { type CdkProject, prepareStateFolder, readCdkProject } from './project.js';
+import { type CdkProject, prepareStateFolder, readCdkProject, withCommandContext } from './project.js';
 import { reportUnrun, runReplacements } from './replaced-code.js';
 import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure, startingDev } from './running-app.js';
@@ -29,6 +29,8 @@ export interface DevServerOptions {
   readonly synth: boolean;
   /** Watch the sources and reload on changes. */
   readonly watch: boolean;
+  /** `--context key=value` values, over cdk.json's context. @default none */
+  readonly context?: readonly string[];
   /** Check the app's types in the background (its own tsc) at start and after each change, reporting errors without blocking. */
   readonly typecheck: boolean;
   /**
@@ -95,9 +97,13 @@ export interface DevPrelude {
  * last one read has changed.
  * @throws CliError outside a CDK app (2), when a switchyard dev runs in the folder already (1)
  */
-export function startDevPrelude(root: string, io: DevServerOptions['io'], options: { synth: boolean; watch: boolean }): DevPrelude {
+export function startDevPrelude(
+  root: string,
+  io: DevServerOptions['io'],
+  options: { synth: boolean; watch: boolean; context?: readonly string[] },
+): DevPrelude {
   const started = performance.now();
-  const project = readCdkProject(root);
+  const project = withCommandContext(readCdkProject(root), options.context ?? []);
   startingDev(root);
   const folder = prepareStateFolder(root, io.out);
   const state: DevState = {
@@ -149,7 +155,7 @@ export async function startDevServer(options: DevServerOptions, prelude?: DevPre
     begun.cancel();
     begun = undefined;
   }
-  begun ??= startDevPrelude(root, io, { synth: options.synth, watch: options.watch });
+  begun ??= startDevPrelude(root, io, { synth: options.synth, watch: options.watch, context: options.context ?? [] });
   const { dev, changes, started } = begun;
   if (options.standby === false) dev.standbyOff = true;
   const typeCheck = options.typecheck ? typeCheckOf(root, path.dirname(dev.state.record), io) : undefined;
@@ -254,7 +260,7 @@ function keepForTools(dev: Dev, cdkOut: string, endpoint: string): void {
 /** The assembly to start from: the last synthesis when nothing it read has changed, else a new one. */
 async function firstSynthesis(dev: Dev, signal: AbortSignal): Promise<string> {
   const { record } = dev.code;
-  const reason = record === undefined ? undefined : staleness(record, synthEnvironment());
+  const reason = record === undefined ? undefined : staleness(record, synthEnvironment(), dev.project.commandContext);
   if (record !== undefined && reason === undefined) {
     dev.io.out(`starting from the last synthesis (${path.relative(dev.project.root, record.cdkOut)}): nothing it read has changed`);
     return record.cdkOut;

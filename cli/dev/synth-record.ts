@@ -54,6 +54,8 @@ export interface SynthRecord {
   readonly preload?: readonly string[];
   /** The asset folders that are copies of a project folder (Python functions' code). */
   readonly copies: readonly CopyRecord[];
+  /** The `--context` values it ran with (cdk.json's context is among the files read). @default none */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** 3: bundles matched to asset folders by all their outputs, one record per folder; copied folders. */
@@ -92,7 +94,13 @@ interface ProcessRecord {
  * read (the project's files, and modules wherever they are), and each function bundle matched
  * to the asset folder it ended in (by its content: CDK names the folder after it).
  */
-export function readSynthRecord(recordDir: string, root: string, cdkOut: string, projectFiles: readonly string[]): SynthRecord {
+export function readSynthRecord(
+  recordDir: string,
+  root: string,
+  cdkOut: string,
+  projectFiles: readonly string[],
+  context?: Readonly<Record<string, string>>,
+): SynthRecord {
   const processes = readdirSync(recordDir)
     .filter((name) => /^\d+\.json$/.test(name))
     .map((name) => JSON.parse(readFileSync(path.join(recordDir, name), 'utf8')) as ProcessRecord);
@@ -143,6 +151,7 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     bundles: bundles.matched,
     preload: [...preload],
     copies,
+    ...(context === undefined || Object.keys(context).length === 0 ? {} : { context }),
   };
 }
 
@@ -268,8 +277,9 @@ export function isInside(file: string, folder: string): boolean {
  * listed, a variable it read, the assembly gone), or undefined when the record's assembly is
  * still the app.
  */
-export function staleness(record: SynthRecord, env: NodeJS.ProcessEnv): string | undefined {
+export function staleness(record: SynthRecord, env: NodeJS.ProcessEnv, context?: Readonly<Record<string, string>>): string | undefined {
   if (!record.complete) return 'the last synthesis could not be followed';
+  if (contextText(record.context) !== contextText(context)) return 'the --context values changed';
   if (!existsSync(path.join(record.cdkOut, 'manifest.json'))) return `${record.cdkOut} is gone`;
   const file = firstChanged(record.read);
   if (file !== undefined) return `${file} changed`;
@@ -279,6 +289,11 @@ export function staleness(record: SynthRecord, env: NodeJS.ProcessEnv): string |
     if ((env[key] ?? null) !== value) return `the environment variable ${key} changed`;
   }
   return undefined;
+}
+
+/** `--context` values as one text, key order aside: none and `{}` are the same. */
+function contextText(context: Readonly<Record<string, string>> | undefined): string {
+  return JSON.stringify(Object.entries(context ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function saveRecord(file: string, record: SynthRecord): void {

@@ -171,7 +171,10 @@ export function assemblyOf(project: CdkProject, outdir: string, records: string 
     );
   }
   const projectFiles = ['cdk.json', 'cdk.context.json'].map((file) => path.join(project.root, file));
-  return { cdkOut: outdir, ...(records ? { record: readSynthRecord(records, project.root, outdir, projectFiles) } : {}) };
+  return {
+    cdkOut: outdir,
+    ...(records ? { record: readSynthRecord(records, project.root, outdir, projectFiles, project.commandContext) } : {}),
+  };
 }
 
 /**

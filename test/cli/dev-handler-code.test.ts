@@ -255,6 +255,23 @@ require('node:fs').writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON
     write(root, 'lib.mjs', 'export const name = "renamed";\n');
     expect(staleness(record, {})).toBe(`${path.join(root, 'lib.mjs')} changed`);
   });
+
+  it('is stale when dev is given other --context values than the synthesis ran with (the app reads them from CDK_CONTEXT_JSON, set by dev)', async () => {
+    const root = project(APP);
+    const outdir = path.join(root, '.switchyard', 'cdk.out');
+    const state = { scratch: path.join(root, '.switchyard', 'tmp'), bundleCache: path.join(root, '.switchyard', 'bundle-cache') };
+    const given = { interval: '1' };
+    const { record } = await synthesize(
+      { root, app: `"${process.execPath}" app.mjs`, context: given, commandContext: given },
+      outdir,
+      state,
+    );
+    if (record === undefined) throw new Error('no record');
+    expect(staleness(record, {}, { interval: '1' })).toBeUndefined();
+    expect(staleness(record, {}, { interval: '5' })).toBe('the --context values changed');
+    expect(staleness(record, {})).toBe('the --context values changed');
+    expect(staleness((await synthesizeApp(root)).record, {}, {})).toBeUndefined();
+  });
 });
 
 /**

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
+import { contextPairs, prepareStateFolder, readCdkProject, withCommandContext } from '../../cli/dev/project.js';
 import { forgetRunningApp, keepRunningApp } from '../../cli/dev/running-app.js';
 import { startDevPrelude, startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize, synthFailureLine, withoutNpx } from '../../cli/dev/synth.js';
@@ -54,6 +54,24 @@ describe('readCdkProject', () => {
   it('fails if cdk.json has no app command or is not JSON', () => {
     expect(() => readCdkProject(project({ 'cdk.json': '{}' }))).toThrow(/has no "app" command: add the command that synthesizes the app/);
     expect(() => readCdkProject(project({ 'cdk.json': '{ app:' }))).toThrow(/cannot read .*cdk\.json: .*; fix the JSON/);
+  });
+});
+
+describe('withCommandContext', () => {
+  it("puts --context values over cdk.json's context, as strings, as the CDK CLI merges them", () => {
+    const root = project({ 'cdk.json': JSON.stringify({ app: 'x', context: { interval: 5, stage: 'dev' } }) });
+    const given = withCommandContext(readCdkProject(root), contextPairs(['--port', '4566', '-c', 'interval=1', '--context=name=a=b']));
+    expect(given.context).toEqual({ interval: '1', stage: 'dev', name: 'a=b' });
+    expect(given.commandContext).toEqual({ interval: '1', name: 'a=b' });
+    expect(withCommandContext(readCdkProject(root), []).commandContext).toBeUndefined();
+  });
+
+  it('fails if a --context value is not key=value, naming it', () => {
+    const root = project({ 'cdk.json': JSON.stringify({ app: 'x' }) });
+    expect(() => withCommandContext(readCdkProject(root), ['interval'])).toThrow(
+      '--context "interval": give it as key=value, as cdk deploy --context takes it',
+    );
+    expect(() => withCommandContext(readCdkProject(root), ['=1'])).toThrow(CliError);
   });
 });
 
