@@ -112,7 +112,7 @@ describe('switchyard failures', () => {
     const result = await runCli(['failures', '--source', 'NoSuchQueue', ...app.target]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(
-      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\); name one as the commands list it, or by its logical id, deployed name, ARN or construct path$/,
+      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\); name one as the commands list it, or by its logical id, deployed name, ARN or construct path; nor did a stream, function, mapping or pipe of that name skip stream records$/,
     );
   });
 
