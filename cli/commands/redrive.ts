@@ -41,7 +41,7 @@ ARN); without it, everything failures lists, with --yes.
                       Against the local runtime, each message moved is then followed to
                       its consumer's outcome (its read API): handled, failed again (exit 1,
                       with the consumer's error), or waiting in a queue no consumer reads
-                      or whose consumer is paused
+                      or whose consumer is paused (exit 1 too: nothing handles them)
   --wait <seconds>    how long to follow them at most (default 30); those still waiting
                       then are named, and the command exits 0
   --no-wait           say only what moved: do not follow the messages to their consumers
@@ -292,9 +292,14 @@ async function followMoved(
     options.io.err(
       `${queue}: no consumer received ${waiting.join(', ')} within ${options.waitMs / 1000} s: switchyard trace <id> follows ${waiting.length === 1 ? 'it' : 'them'}`,
     );
-  if (failures.length === 0) return { states };
-  const n = failures.length;
-  return { states, failure: `${queue}: ${n} redriven message${n === 1 ? '' : 's'} failed again: ${failures.join('; ')}` };
+  if (failures.length > 0) {
+    const n = failures.length;
+    return { states, failure: `${queue}: ${n} redriven message${n === 1 ? '' : 's'} failed again: ${failures.join('; ')}` };
+  }
+  // Moved where nothing takes them is work not done: the console's line is red for it, and so is the exit code.
+  const stuck = new Map([...states].filter(([, state]) => state.kind === 'no-consumer' || state.kind === 'paused'));
+  if (stuck.size === 0) return { states };
+  return { states, failure: `${queue}: not handled: ${redrivenSummary(stuck)} (switchyard resume, or redrive once a consumer reads it)` };
 }
 
 /** How often the read API is asked where the redriven messages are. */

@@ -139,6 +139,34 @@ describe('switchyard redrive (queues)', () => {
     await drainStarterDlq();
   });
 
+  it('exits 1 when the moved messages wait for a paused consumer, naming it, as the console line is red', async () => {
+    const sqs = new SQSClient(app.config);
+    const { MessageId: letter } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await queueUrl(app, STARTER_DLQ),
+        MessageBody: JSON.stringify({ id: 'e-paused', 'detail-type': 'TicketCreated', source: 'switchyard.helpdesk', detail: {} }),
+        MessageAttributes: { [DEAD_LETTER_ATTRIBUTES.errorName]: { DataType: 'String', StringValue: 'Error' } },
+      }),
+    );
+    const paused = await runCli(['pause', 'TicketTriageStarterQueue', ...app.target]);
+    expect(paused.code, paused.stderr).toBe(0);
+    try {
+      const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--ids', String(letter), ...app.target]);
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr.trim()).toMatch(
+        new RegExp(
+          `^switchyard redrive: TicketTriageStarterDeadLetterQueue: not handled: 1 moved to ${STARTER_QUEUE}; its consumer \\S+ is paused, so nothing handles it yet`,
+        ),
+      );
+    } finally {
+      // The copy waits in the paused consumer's queue: taken away first, so no later test meets its dead letter.
+      const QueueUrl = await queueUrl(app, STARTER_QUEUE);
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+      for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+      expect((await runCli(['resume', 'TicketTriageStarterQueue', ...app.target])).code).toBe(0);
+    }
+  });
+
   it('--ids moves only the named message back to its source queue, and leaves the others visible', async () => {
     await putRawTicket(app, { ticketId: 'RD-2', subject: 'no customer' });
     await putRawTicket(app, { ticketId: 'RD-3', subject: 'no customer' });
