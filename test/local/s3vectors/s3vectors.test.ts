@@ -14,6 +14,7 @@ import {
   S3VectorsClient,
 } from '@aws-sdk/client-s3vectors';
 import { describe, expect, it } from 'vitest';
+import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { sdkFailure } from '../../helpers/sdk-failure.js';
 import { assemblyOf } from '../assembly.js';
 import { restartableRuntime, roleConfig, sdkConfig } from '../restartable-runtime.js';
@@ -21,23 +22,27 @@ import { inlinePolicy, serviceRole } from '../template-resources.js';
 
 const BUCKET_ARN = 'arn:aws:s3vectors:us-east-1:000000000000:bucket/docs';
 
+/** The template's vector bucket `docs` and its index `Index` with these properties. */
+function docsWithIndex(index: Record<string, unknown>): Record<string, TemplateResource> {
+  return {
+    Bucket: { Type: 'AWS::S3Vectors::VectorBucket', Properties: { VectorBucketName: 'docs' } },
+    Index: { Type: 'AWS::S3Vectors::Index', Properties: index },
+  };
+}
+
 describe('S3 Vectors', () => {
   const local = restartableRuntime({
     assembly: () =>
-      assemblyOf({
-        Bucket: { Type: 'AWS::S3Vectors::VectorBucket', Properties: { VectorBucketName: 'docs' } },
-        Index: {
-          Type: 'AWS::S3Vectors::Index',
-          Properties: {
-            VectorBucketArn: { 'Fn::GetAtt': ['Bucket', 'VectorBucketArn'] },
-            IndexName: 'chunks',
-            DataType: 'float32',
-            Dimension: 3,
-            DistanceMetric: 'cosine',
-            MetadataConfiguration: { NonFilterableMetadataKeys: ['text'] },
-          },
-        },
-      }),
+      assemblyOf(
+        docsWithIndex({
+          VectorBucketArn: { 'Fn::GetAtt': ['Bucket', 'VectorBucketArn'] },
+          IndexName: 'chunks',
+          DataType: 'float32',
+          Dimension: 3,
+          DistanceMetric: 'cosine',
+          MetadataConfiguration: { NonFilterableMetadataKeys: ['text'] },
+        }),
+      ),
     ownsAssembly: true,
     clients: (runtime) => ({ vectors: new S3VectorsClient({ ...sdkConfig(runtime.url), maxAttempts: 1 }) }),
   });
@@ -181,11 +186,7 @@ describe('S3 Vectors under IAM enforce', () => {
   const local = restartableRuntime({
     assembly: () =>
       assemblyOf({
-        Bucket: { Type: 'AWS::S3Vectors::VectorBucket', Properties: { VectorBucketName: 'docs' } },
-        Index: {
-          Type: 'AWS::S3Vectors::Index',
-          Properties: { VectorBucketName: 'docs', IndexName: 'chunks', DataType: 'float32', Dimension: 2, DistanceMetric: 'euclidean' },
-        },
+        ...docsWithIndex({ VectorBucketName: 'docs', IndexName: 'chunks', DataType: 'float32', Dimension: 2, DistanceMetric: 'euclidean' }),
         // The role may query the index, nothing else.
         Reader: serviceRole('lambda.amazonaws.com', {
           RoleName: 'Reader',
