@@ -194,7 +194,9 @@ function prepareStatements(db: DatabaseSync) {
     byDetail: p(`SELECT * FROM bus_events WHERE detail LIKE ? ESCAPE '\\' AND seq > ? ORDER BY seq LIMIT ?`),
     bySegment: p('SELECT * FROM bus_events WHERE trace_header LIKE ? ORDER BY seq'),
     trimByAge: p('DELETE FROM bus_events WHERE accepted_at < ?'),
-    trimByCount: p('DELETE FROM bus_events WHERE seq <= (SELECT seq FROM bus_events ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
+    // The newest seq less the count, not `ORDER BY seq DESC LIMIT 1 OFFSET ?`, which walked the whole
+    // kept range at every trim: seqs only grow and rows go oldest first, so there is no gap among the newest.
+    trimByCount: p('DELETE FROM bus_events WHERE seq <= (SELECT max(seq) FROM bus_events) - ?'),
     oldest: p('SELECT min(accepted_at) AS at FROM bus_events'),
   };
 }

@@ -361,7 +361,8 @@ function prepareStatements(db: DatabaseSync) {
       `SELECT n.* FROM lineage_edges e JOIN lineage_nodes n ON n.kind = e.kind AND n.id = e.id WHERE e.parent = ? ORDER BY n.time, n.seq`,
     ),
     trimNodes: p('DELETE FROM lineage_nodes WHERE time < ?'),
-    trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT seq FROM lineage_nodes ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
+    // As the events' trim (event-records.ts): an upsert keeps a node's seq, so the newest seqs have no gap.
+    trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT max(seq) FROM lineage_nodes) - ?'),
     trimEdges: p('DELETE FROM lineage_edges WHERE time < ?'),
     insertInnerSegment: p('INSERT OR IGNORE INTO lineage_inner_segments (segment, outer_segment, time) VALUES (?, ?, ?)'),
     innerSegments: p('SELECT segment FROM lineage_inner_segments WHERE outer_segment = ? ORDER BY time'),
