@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import * as path from 'node:path';
@@ -132,9 +132,32 @@ export class TypeCheck {
     if (key === this.#reported) return;
     this.#reported = key;
     const plural = errors.length === 1 ? '' : 's';
-    this.io.err(`types: ${errors.length} error${plural} (the code runs regardless: switchyard dev reports types, never blocks on them)`);
+    this.io.err(
+      errors.every(([first = '']) => inDependencies(first))
+        ? `types: ${errors.length} error${plural}, all in node_modules' type declarations, none in the app's code: ` +
+            `its libraries' types need a newer TypeScript than the app's (${typescriptVersion(this.tsc)}); a newer typescript, ` +
+            `or "skipLibCheck": true in tsconfig.json, ends them (the code runs regardless)`
+        : `types: ${errors.length} error${plural} (the code runs regardless: switchyard dev reports types, never blocks on them)`,
+    );
     for (const error of errors.slice(0, ERRORS_SHOWN)) for (const line of error) this.io.err(`  ${line}`);
     if (errors.length > ERRORS_SHOWN) this.io.err(`  and ${errors.length - ERRORS_SHOWN} more (npx tsc --noEmit lists them all)`);
+  }
+}
+
+/** Whether tsc's error line is in a dependency's file (`node_modules/aws-cdk-lib/...d.ts(7,111): error TS2304`). */
+function inDependencies(errorLine: string): boolean {
+  return /^(?:[^(]*[\\/])?node_modules[\\/]/.test(errorLine);
+}
+
+/** The version of the typescript whose tsc this is (`typescript 4.9.5`), or `typescript` when its package says none. */
+function typescriptVersion(tsc: string): string {
+  try {
+    const { version } = JSON.parse(readFileSync(path.join(path.dirname(tsc), '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? `typescript ${version}` : 'typescript';
+  } catch (error) {
+    // Only the message's detail depends on it: the errors are reported either way.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return 'typescript';
   }
 }
 

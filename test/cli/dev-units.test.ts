@@ -793,6 +793,25 @@ export const options: Options = value;
     );
   }, 120_000);
 
+  it("says when every error is in node_modules' declarations, naming the app's typescript and how to end them", async () => {
+    await checking({ 'app.ts': "import type { Stack } from 'lib';\nexport const stacks: Stack[] = [];\n" }, async (check, lines, root) => {
+      // A library whose declarations use what the app's TypeScript lacks, as aws-cdk-lib's do for an app on typescript 4.9.
+      mkdirSync(path.join(root, 'node_modules', 'lib'));
+      writeFileSync(path.join(root, 'node_modules', 'lib', 'package.json'), JSON.stringify({ name: 'lib', types: 'index.d.ts' }));
+      writeFileSync(path.join(root, 'node_modules', 'lib', 'index.d.ts'), 'export declare class Stack { readonly perf: Disposable; }\n');
+      check.request();
+      const { version } = JSON.parse(readFileSync(path.join(root, 'node_modules', 'typescript', 'package.json'), 'utf8'));
+      const header =
+        "types: 1 error, all in node_modules' type declarations, none in the app's code: its libraries' types need a newer " +
+        `TypeScript than the app's (typescript ${version}); a newer typescript, or "skipLibCheck": true in tsconfig.json, ends them ` +
+        '(the code runs regardless)';
+      await until(lines, header);
+      expect(lines[lines.indexOf(header) + 1]).toMatch(
+        /^ {2}node_modules\/lib\/index\.d\.ts\(1,\d+\): error TS2304: Cannot find name 'Disposable'\.$/,
+      );
+    });
+  }, 120_000);
+
   it('stops a check for a change and checks the changed code once it is applied', async () => {
     await checking({ 'price.ts': 'export const price: number = 10;\n' }, async (check, lines, root) => {
       check.request();
