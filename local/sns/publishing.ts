@@ -123,7 +123,14 @@ export class Publishing {
     const all = store.subscriptions(topic.arn);
     const subscriptions = all.filter((s) => !isPending(s));
     const pending = all.filter(isPending).map(noted);
-    const skipped = new Set<string>();
+    const skipped = new Map<string, string>();
+    // A subscription waiting for its confirmation gets nothing, on AWS too; said once as the others not delivered are.
+    for (const subscription of all.filter(isPending)) {
+      skipped.set(
+        subscription.arn,
+        `it is pending confirmation (protocol ${subscription.protocol}, ${subscription.endpoint}), and AWS delivers nothing before it is confirmed; its protocol is not delivered locally`,
+      );
+    }
     /** Messages every subscription's filter policy turned away: delivered nowhere, as on AWS, but said. */
     const filteredOut: string[] = [];
     const notes: NotificationNote[] = [];
@@ -207,7 +214,7 @@ export class Publishing {
     subscriptions: readonly SubscriptionRecord[],
     message: RoutedMessage,
     now: number,
-    skipped: Set<string>,
+    skipped: Map<string, string>,
   ): { deliveries: number; filteredOut: NotedSubscription[]; notDelivered: NotedSubscription[] } {
     const notification = notificationOf(topic, message, now);
     const filteredOut: NotedSubscription[] = [];
@@ -224,7 +231,7 @@ export class Publishing {
         continue;
       }
       if (!LOCALLY_DELIVERED_PROTOCOLS.has(subscription.protocol)) {
-        skipped.add(subscription.arn);
+        skipped.set(subscription.arn, 'its protocol is not delivered locally');
         notDelivered.push(noted(subscription));
         continue;
       }
@@ -236,11 +243,11 @@ export class Publishing {
   }
 
   /** Once per subscription and run: the load warnings already name these subscriptions. */
-  #reportSkipped(topic: TopicRecord, skipped: ReadonlySet<string>): void {
-    for (const arn of skipped) {
+  #reportSkipped(topic: TopicRecord, skipped: ReadonlyMap<string, string>): void {
+    for (const [arn, why] of skipped) {
       if (this.#reportedSkips.has(arn)) continue;
       this.#reportedSkips.add(arn);
-      this.context.options.log?.(`messages to ${topic.arn} are not delivered to ${arn}: its protocol is not delivered locally`);
+      this.context.options.log?.(`messages to ${topic.arn} are not delivered to ${arn}: ${why}`);
     }
   }
 }

@@ -4,7 +4,13 @@ import {
   DetectPiiEntitiesCommand,
   DetectSentimentCommand,
 } from '@aws-sdk/client-comprehend';
-import { PollyClient, SynthesizeSpeechCommand } from '@aws-sdk/client-polly';
+import {
+  GetSpeechSynthesisTaskCommand,
+  ListSpeechSynthesisTasksCommand,
+  PollyClient,
+  StartSpeechSynthesisTaskCommand,
+  SynthesizeSpeechCommand,
+} from '@aws-sdk/client-polly';
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetTranscriptionJobCommand, StartTranscriptionJobCommand, TranscribeClient } from '@aws-sdk/client-transcribe';
@@ -120,5 +126,65 @@ describe('the leaf AI services on the endpoint', () => {
     ).rejects.toMatchObject({ name: 'ConflictException' });
     polly.destroy();
     transcribe.destroy();
+  });
+
+  it('Polly: a synthesis task writes its speech to the output bucket, named by its prefix and task id, and fails on a bucket that is not there', async () => {
+    const polly = new PollyClient(config());
+    const { SynthesisTask: started } = await polly.send(
+      new StartSpeechSynthesisTaskCommand({
+        Text: 'Serverless',
+        OutputFormat: 'mp3',
+        VoiceId: 'Joey',
+        OutputS3BucketName: 'media',
+        OutputS3KeyPrefix: 'words/serverless',
+      }),
+    );
+    expect(started).toMatchObject({ TaskStatus: 'scheduled', RequestCharacters: 10, VoiceId: 'Joey', OutputFormat: 'mp3' });
+    const id = String(started?.TaskId);
+    expect(started?.OutputUri).toBe(`https://s3.us-east-1.amazonaws.com/media/words/serverless.${id}.mp3`);
+    const done = await eventually(async () => {
+      const { SynthesisTask } = await polly.send(new GetSpeechSynthesisTaskCommand({ TaskId: id }));
+      return SynthesisTask?.TaskStatus === 'completed' ? SynthesisTask : undefined;
+    });
+    expect(done.CreationTime).toBeInstanceOf(Date);
+    const object = await app.s3.send(new GetObjectCommand({ Bucket: 'media', Key: `words/serverless.${id}.mp3` }));
+    expect(object.ContentType).toBe('audio/mpeg');
+    expect(
+      Buffer.from((await object.Body?.transformToByteArray()) ?? [])
+        .subarray(0, 3)
+        .toString('latin1'),
+    ).toBe('ID3');
+
+    const { SynthesisTask: lost } = await polly.send(
+      new StartSpeechSynthesisTaskCommand({
+        Text: 'Hi',
+        OutputFormat: 'json',
+        SpeechMarkTypes: ['word'],
+        VoiceId: 'Joanna',
+        OutputS3BucketName: 'no-such-bucket',
+      }),
+    );
+    const failed = await eventually(async () => {
+      const { SynthesisTask } = await polly.send(new GetSpeechSynthesisTaskCommand({ TaskId: String(lost?.TaskId) }));
+      return SynthesisTask?.TaskStatus === 'failed' ? SynthesisTask : undefined;
+    });
+    expect(failed.TaskStatusReason).toContain('NoSuchBucket');
+    expect(failed.OutputUri).toMatch(/\/no-such-bucket\/[0-9a-f-]{36}\.marks$/);
+    const { SynthesisTasks } = await polly.send(new ListSpeechSynthesisTasksCommand({ Status: 'failed' }));
+    expect(SynthesisTasks?.map((t) => t.TaskId)).toEqual([lost?.TaskId]);
+    await expect(polly.send(new GetSpeechSynthesisTaskCommand({ TaskId: 'missing' }))).rejects.toMatchObject({
+      name: 'SynthesisTaskNotFoundException',
+    });
+    await expect(
+      polly.send(
+        new StartSpeechSynthesisTaskCommand({
+          Text: 'x'.repeat(200_001),
+          OutputFormat: 'mp3',
+          VoiceId: 'Joanna',
+          OutputS3BucketName: 'media',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'TextLengthExceededException' });
+    polly.destroy();
   });
 });
