@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../service-registry/service-module.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
 import { resourceChanges } from '../template/changes.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
@@ -46,6 +47,9 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         'PutLogEvents',
         'GetLogEvents',
         'FilterLogEvents',
+        'PutSubscriptionFilter',
+        'DescribeSubscriptionFilters',
+        'DeleteSubscriptionFilter',
       ],
     },
   ],
@@ -54,12 +58,29 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
-  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream'] },
+  // A filter is created or updated as at start.
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'] },
   definitions: logGroupDefinitions,
-  create({ settings, database }, template) {
-    const { clock, accountId, region } = settings;
-    const logs = new LogsService({ db: database('logs'), clock, accountId, region });
+  create({ settings, database, services }, template) {
+    const { clock, accountId, region, log } = settings;
+    // Functions and streams are created after this service (Lambda writes its logs here): looked up when a delivery is sent.
+    let dispatcher: TargetDispatcher | undefined;
+    const logs = new LogsService({
+      db: database('logs'),
+      clock,
+      accountId,
+      region,
+      dispatcher: () => {
+        dispatcher ??= new TargetDispatcher({
+          lambda: services.get('lambda'),
+          kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+        });
+        return dispatcher;
+      },
+      log: (line) => log(`[logs] ${line}`),
+    });
     logs.declare(template.groups);
+    logs.declareSubscriptionFilters(template.subscriptionFilters);
     return {
       service: logs,
       mounts: {
@@ -74,7 +95,9 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         reads: invocationLogReads(logs),
       },
       reload: ({ app, before }) => {
-        logs.declare(logGroupDefinitions(app).groups);
+        const definitions = logGroupDefinitions(app);
+        logs.declare(definitions.groups);
+        logs.declareSubscriptionFilters(definitions.subscriptionFilters);
         const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
         return { reloaded: created.map(({ resource }) => `log group ${resource.physicalName} (new)`) };
       },
