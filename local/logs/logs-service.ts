@@ -123,12 +123,13 @@ export class LogsService {
   }
 
   /**
-   * Creates or updates the template's subscription filters (`AWS::Logs::SubscriptionFilter`).
+   * Creates, updates or deletes the template's subscription filters (`AWS::Logs::SubscriptionFilter`).
    * A filter on a group the template does not declare (a function's `/aws/lambda/<name>`)
    * creates the group, as the function's first log line would.
    */
   declareSubscriptionFilters(filters: readonly SubscriptionFilterDefinition[]): void {
     const now = this.options.clock.now();
+    this.flush();
     for (const filter of filters) {
       this.#store.createGroup({
         name: filter.group,
@@ -138,8 +139,8 @@ export class LogsService {
         kms_key_id: null,
         deletion_protection: 0,
       });
-      this.subscriptions.put(filter);
     }
+    this.subscriptions.declare(filters);
   }
 
   /** Starts deleting expired events, and delivering what subscription filters owe (a stop or a crash left included), in the background. */

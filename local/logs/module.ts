@@ -23,6 +23,7 @@ declare module '../endpoint/validation/model.js' {
 
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 const LOG_GROUPS: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup']);
+const SUBSCRIPTION_FILTERS: ReadonlySet<string> = new Set(['AWS::Logs::SubscriptionFilter']);
 
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
@@ -58,8 +59,8 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
-  // A filter is created or updated as at start.
-  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'] },
+  // A filter is created, updated or deleted as the template's changes say.
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'], removals: true },
   definitions: logGroupDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
@@ -99,7 +100,13 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         logs.declare(definitions.groups);
         logs.declareSubscriptionFilters(definitions.subscriptionFilters);
         const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
-        return { reloaded: created.map(({ resource }) => `log group ${resource.physicalName} (new)`) };
+        const filters = resourceChanges(before.app, app, SUBSCRIPTION_FILTERS);
+        return {
+          reloaded: [
+            ...created.map(({ resource }) => `log group ${resource.physicalName} (new)`),
+            ...filters.map(({ resource, how }) => `subscription filter ${resource.physicalName} (${how})`),
+          ],
+        };
       },
       start: () => logs.start(),
       stop: () => logs.stop(),

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS logs_subscription_filter (
   role_arn TEXT,
   distribution TEXT NOT NULL,
   creation_time INTEGER NOT NULL,
+  from_template INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (group_name, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS logs_subscription_delivery (
@@ -133,7 +134,7 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
    * Creates or replaces a filter of a group that exists.
    * @throws AwsError InvalidParameterException for a pattern that does not compile, LimitExceededException for a third filter
    */
-  put(filter: SubscriptionFilterDefinition): void {
+  put(filter: SubscriptionFilterDefinition, fromTemplate = false): void {
     compileFilterPattern(filter.pattern);
     const existing = this.list(filter.group);
     if (!existing.some((row) => row.name === filter.name) && existing.length >= MAX_FILTERS_PER_GROUP) {
@@ -141,10 +142,10 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
     }
     this.options.db
       .prepare(
-        `INSERT INTO logs_subscription_filter (group_name, name, pattern, destination_arn, role_arn, distribution, creation_time)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO logs_subscription_filter (group_name, name, pattern, destination_arn, role_arn, distribution, creation_time, from_template)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (group_name, name) DO UPDATE SET pattern = excluded.pattern, destination_arn = excluded.destination_arn,
-             role_arn = excluded.role_arn, distribution = excluded.distribution`,
+             role_arn = excluded.role_arn, distribution = excluded.distribution, from_template = excluded.from_template`,
       )
       .run(
         filter.group,
@@ -154,8 +155,32 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
         filter.roleArn ?? null,
         filter.distribution ?? 'Random',
         this.options.clock.now(),
+        fromTemplate ? 1 : 0,
       );
     this.#compiled = undefined;
+  }
+
+  /**
+   * Makes the template's filters the ones it declares: each created or updated, and one it
+   * declared before but no longer does deleted (as a stack update would). One CloudFormation
+   * would refuse (a bad pattern, a third of a group) is printed and not run, not a failed start.
+   */
+  declare(filters: readonly SubscriptionFilterDefinition[]): void {
+    const keep = new Set(filters.map((f) => JSON.stringify([f.group, f.name])));
+    for (const row of this.options.db.prepare('SELECT group_name, name FROM logs_subscription_filter WHERE from_template = 1').all() as {
+      group_name: string;
+      name: string;
+    }[]) {
+      if (!keep.has(JSON.stringify([row.group_name, row.name]))) this.delete(row.group_name, row.name);
+    }
+    for (const filter of filters) {
+      try {
+        this.put(filter, true);
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        this.options.log(`subscription filter ${filter.name} of ${filter.group} is not run: ${error.code}: ${error.message}`);
+      }
+    }
   }
 
   /** Deletes a filter; false when the group has none by that name. */

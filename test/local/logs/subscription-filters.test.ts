@@ -177,4 +177,28 @@ describe('SubscriptionFilters', () => {
       logEvents: [{ message: 'ERROR boom' }],
     });
   });
+
+  it("applies the template's filters as a stack update would: a removed one deleted, an API one kept, a bad one printed and not run", async () => {
+    const lines: string[] = [];
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const logs = new LogsService({ db: openDatabase(':memory:'), clock, accountId: '000000000000', region, log: (l) => lines.push(l) });
+    const destinationArn = `arn:aws:lambda:${region}:000000000000:function:fn`;
+    const group = '/aws/lambda/app';
+    logs.declareSubscriptionFilters([
+      { group, name: 'a', pattern: 'ERROR', destinationArn },
+      { group, name: 'b', pattern: 'WARN', destinationArn },
+    ]);
+    logs.declareSubscriptionFilters([{ group, name: 'a', pattern: 'ERROR', destinationArn }]);
+    await logs.subscriptions.PutSubscriptionFilter({ logGroupName: group, filterName: 'api', filterPattern: '', destinationArn });
+    logs.declareSubscriptionFilters([
+      { group, name: 'a', pattern: 'ERROR', destinationArn },
+      { group: '/other', name: 'bad', pattern: '%(x)%', destinationArn },
+    ]);
+    expect(logs.subscriptions.list(group).map((f) => f.name)).toEqual(['a', 'api']);
+    expect(logs.subscriptions.list('/other')).toEqual([]);
+    expect(lines).toEqual([
+      'subscription filter bad of /other is not run: InvalidParameterException: Invalid regex in filter pattern: %(x)%',
+    ]);
+    await logs.stop();
+  });
 });
