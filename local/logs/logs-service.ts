@@ -5,7 +5,7 @@ import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type GroupRow, LogsStore, type NewEvent, type StoredEvent, type StreamRow } from './logs-store.js';
+import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
   checkRetention,
@@ -199,8 +199,7 @@ export class LogsService {
   }
 
   /** Subscription filters hear of every append, in its transaction. */
-  readonly #appended = (group: string, stream: string, events: readonly StoredEvent[]) =>
-    this.subscriptions.appended(group, stream, events);
+  readonly #appended = (group: string) => this.subscriptions.listener(group);
 
   /** Deletes the events of every group that are older than its retention allows. */
   purgeExpired(): void {

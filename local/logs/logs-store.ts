@@ -92,8 +92,12 @@ export interface StoredEvent extends NewEvent {
   readonly id: number;
 }
 
-/** Told of each stream's events inside the transaction that appends them (subscription filters write their deliveries there). */
-export type AppendedListener = (group: string, stream: string, events: readonly StoredEvent[]) => void;
+/**
+ * Told of each stream's events inside the transaction that appends them (subscription filters
+ * write their deliveries there), for the groups it answers a listener for: the others' events
+ * are not collected (a function's every line is appended here).
+ */
+export type AppendedListener = (group: string) => ((stream: string, events: readonly StoredEvent[]) => void) | undefined;
 
 export class LogsStore {
   readonly #tags: TagStore;
@@ -236,11 +240,12 @@ export class LogsStore {
         let bytes = 0;
         let first = Number.POSITIVE_INFINITY;
         let last = Number.NEGATIVE_INFINITY;
+        const listener = appended?.(group);
         const stored: StoredEvent[] = [];
         for (const event of events) {
           const size = Buffer.byteLength(event.message);
           const { lastInsertRowid } = insert.run(group, stream, event.timestamp, now, event.message, size);
-          if (appended) stored.push({ id: Number(lastInsertRowid), timestamp: event.timestamp, message: event.message });
+          if (listener) stored.push({ id: Number(lastInsertRowid), timestamp: event.timestamp, message: event.message });
           bytes += size;
           first = Math.min(first, event.timestamp);
           last = Math.max(last, event.timestamp);
@@ -250,7 +255,7 @@ export class LogsStore {
              last_ingestion = ? WHERE group_name = ? AND name = ?`,
         ).run(first, first, last, last, now, group, stream);
         this.#prepared('UPDATE logs_group SET stored_bytes = stored_bytes + ? WHERE name = ?').run(bytes, group);
-        appended?.(group, stream, stored);
+        listener?.(stream, stored);
       }
     });
   }

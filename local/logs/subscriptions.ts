@@ -263,11 +263,19 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
 
   /**
    * Writes a delivery per filter of the group that some of the events match (more than one when
-   * they are many); call it inside the transaction that appends them (LogsStore's `appended`).
+   * they are many); call it inside the transaction that appends them (LogsStore's `appended` listener), for a group that has filters.
    */
-  appended(group: string, stream: string, events: readonly StoredEvent[]): void {
+  listener(group: string): ((stream: string, events: readonly StoredEvent[]) => void) | undefined {
     const filters = this.#filters().get(group);
-    if (filters === undefined) return;
+    return filters === undefined ? undefined : (stream, events) => this.#appended(group, filters, stream, events);
+  }
+
+  #appended(
+    group: string,
+    filters: readonly { row: FilterRow; matches: MessageMatcher }[],
+    stream: string,
+    events: readonly StoredEvent[],
+  ) {
     for (const { row, matches } of filters) {
       if (!deliversTo(row.destination_arn)) continue;
       const matched = events.filter((event) => matches(event.message));
