@@ -123,11 +123,15 @@ export class LogsService {
   }
 
   /**
-   * Creates, updates or deletes the template's subscription filters (`AWS::Logs::SubscriptionFilter`).
+   * Creates or updates the template's subscription filters (`AWS::Logs::SubscriptionFilter`) and,
+   * with `removeOthers` (at a start, not at a reload), deletes those it no longer declares.
    * A filter on a group the template does not declare (a function's `/aws/lambda/<name>`)
    * creates the group, as the function's first log line would.
    */
-  declareSubscriptionFilters(filters: readonly SubscriptionFilterDefinition[]): void {
+  declareSubscriptionFilters(
+    filters: readonly SubscriptionFilterDefinition[],
+    options: { removeOthers: boolean } = { removeOthers: true },
+  ): void {
     const now = this.options.clock.now();
     this.flush();
     for (const filter of filters) {
@@ -140,7 +144,7 @@ export class LogsService {
         deletion_protection: 0,
       });
     }
-    this.subscriptions.declare(filters);
+    this.subscriptions.declare(filters, options);
   }
 
   /** Starts deleting expired events, and delivering what subscription filters owe (a stop or a crash left included), in the background. */

@@ -59,8 +59,8 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
-  // A filter is created, updated or deleted as the template's changes say.
-  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'], removals: true },
+  // A filter is created or updated as the template's changes say; one removed keeps running until the next start deletes it.
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'] },
   definitions: logGroupDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
@@ -98,13 +98,15 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
       reload: ({ app, before }) => {
         const definitions = logGroupDefinitions(app);
         logs.declare(definitions.groups);
-        logs.declareSubscriptionFilters(definitions.subscriptionFilters);
+        logs.declareSubscriptionFilters(definitions.subscriptionFilters, { removeOthers: false });
         const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
         const filters = resourceChanges(before.app, app, SUBSCRIPTION_FILTERS);
         return {
           reloaded: [
             ...created.map(({ resource }) => `log group ${resource.physicalName} (new)`),
-            ...filters.map(({ resource, how }) => `subscription filter ${resource.physicalName} (${how})`),
+            ...filters
+              .filter(({ how }) => how !== 'removed')
+              .map(({ resource, how }) => `subscription filter ${resource.physicalName} (${how})`),
           ],
         };
       },

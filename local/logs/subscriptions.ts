@@ -161,17 +161,17 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
   }
 
   /**
-   * Makes the template's filters the ones it declares: each created or updated, and one it
-   * declared before but no longer does deleted (as a stack update would). One CloudFormation
+   * Makes the template's filters the ones it declares: each created or updated, and (with
+   * `removeOthers`) one it declared before but no longer does deleted, as a stack update would. One CloudFormation
    * would refuse (a bad pattern, a third of a group) is printed and not run, not a failed start.
    */
-  declare(filters: readonly SubscriptionFilterDefinition[]): void {
+  declare(filters: readonly SubscriptionFilterDefinition[], options: { removeOthers: boolean }): void {
     const keep = new Set(filters.map((f) => JSON.stringify([f.group, f.name])));
     for (const row of this.options.db.prepare('SELECT group_name, name FROM logs_subscription_filter WHERE from_template = 1').all() as {
       group_name: string;
       name: string;
     }[]) {
-      if (!keep.has(JSON.stringify([row.group_name, row.name]))) this.delete(row.group_name, row.name);
+      if (options.removeOthers && !keep.has(JSON.stringify([row.group_name, row.name]))) this.delete(row.group_name, row.name);
     }
     for (const filter of filters) {
       try {
