@@ -1,6 +1,7 @@
 import type { LoadedApp } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
 import type { LogGroupDefinition } from './logs-service.js';
+import { deliversTo, type SubscriptionFilterDefinition } from './subscriptions.js';
 import { GROUP_CLASSES, RETENTION_DAYS } from './validation.js';
 
 /**
@@ -8,7 +9,11 @@ import { GROUP_CLASSES, RETENTION_DAYS } from './validation.js';
  * (`AWS::Logs::LogStream`), and the retention CDK's `logRetention` sets on a group it does
  * not declare (`Custom::LogRetention`, on `/aws/lambda/<function>`), which AWS creates.
  */
-export function logGroupDefinitions(app: LoadedApp): { groups: LogGroupDefinition[]; warnings: string[] } {
+export function logGroupDefinitions(app: LoadedApp): {
+  groups: LogGroupDefinition[];
+  subscriptionFilters: SubscriptionFilterDefinition[];
+  warnings: string[];
+} {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const warnings: string[] = [];
   const groups = new Map<string, LogGroupDefinition>();
@@ -40,5 +45,47 @@ export function logGroupDefinitions(app: LoadedApp): { groups: LogGroupDefinitio
     const group = groups.get(String(r.properties.LogGroupName));
     if (group) (group.streams as string[]).push(r.physicalName);
   }
-  return { groups: [...groups.values()], warnings };
+  const subscriptionFilters = subscriptionFilterDefinitions(app, warnings);
+  return { groups: [...groups.values()], subscriptionFilters, warnings };
+}
+
+/**
+ * The template's `AWS::Logs::SubscriptionFilter`s. Named at start-up: a destination the runtime
+ * does not deliver to (Firehose, a cross-account destination), and a function subscribed to its
+ * own log group, which AWS warns of: each delivery it logs matching lines from would invoke it again.
+ */
+function subscriptionFilterDefinitions(app: LoadedApp, warnings: string[]): SubscriptionFilterDefinition[] {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const filters: SubscriptionFilterDefinition[] = [];
+  for (const r of resources.filter((r) => r.type === 'AWS::Logs::SubscriptionFilter')) {
+    const p = r.properties;
+    const where = `${r.stackName}/${r.logicalId} (AWS::Logs::SubscriptionFilter)`;
+    if (typeof p.LogGroupName !== 'string' || typeof p.DestinationArn !== 'string') {
+      warnings.push(`${where}: its LogGroupName or DestinationArn does not resolve to a name locally; it is not run`);
+      continue;
+    }
+    const filter = {
+      group: p.LogGroupName,
+      name: r.physicalName,
+      pattern: typeof p.FilterPattern === 'string' ? p.FilterPattern : '',
+      destinationArn: p.DestinationArn,
+      ...(typeof p.RoleArn === 'string' ? { roleArn: p.RoleArn } : {}),
+      ...(typeof p.Distribution === 'string' ? { distribution: p.Distribution } : {}),
+    };
+    if (!deliversTo(filter.destinationArn)) {
+      warnings.push(
+        `${where}: its destination ${filter.destinationArn} is not run locally (only Lambda functions and Kinesis data streams are): matching events of ${filter.group} are not delivered`,
+      );
+    }
+    const fn = filter.destinationArn.match(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/)?.[1];
+    const fnResource = resources.find((f) => f.type === 'AWS::Lambda::Function' && f.physicalName === fn);
+    const fnGroup = (fnResource?.properties.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup;
+    if (fn !== undefined && filter.group === (typeof fnGroup === 'string' ? fnGroup : `/aws/lambda/${fn}`)) {
+      warnings.push(
+        `${where}: function ${fn} is subscribed to its own log group ${filter.group}: every matching line it logs invokes it again (a loop AWS warns of)`,
+      );
+    }
+    filters.push(filter);
+  }
+  return filters;
 }

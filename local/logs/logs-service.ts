@@ -1,10 +1,12 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import { type Operation, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceState } from '../store/service-state.js';
+import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
+import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
   checkRetention,
   decodeStreamToken,
@@ -20,6 +22,14 @@ import {
   isOffset,
   streamNotFound,
 } from './validation.js';
+
+/** What the logs service is made with: its state, and how its subscription filters reach their destinations. */
+export interface LogsServiceOptions extends ServiceState {
+  /** The runtime's dispatcher (looked up at delivery: the services it sends to are created after this one). @default none: deliveries wait */
+  readonly dispatcher?: () => Pick<TargetDispatcher, 'send'>;
+  /** @default discarded */
+  readonly log?: (line: string) => void;
+}
 
 /** A log group the template declares (`AWS::Logs::LogGroup`, or the retention `Custom::LogRetention` sets). */
 export interface LogGroupDefinition {
@@ -58,19 +68,31 @@ type Input = Record<string, unknown>;
 export class LogsService {
   readonly #store: LogsStore;
   readonly #policies: LogsAccountPolicies;
+  /** Subscription filters, and the deliveries they owe (written as events are appended). */
+  readonly subscriptions: SubscriptionFilters;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
   #flushScheduled = false;
   #stopped = false;
   #purgeTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: ServiceState) {
+  constructor(private readonly options: LogsServiceOptions) {
     this.#store = new LogsStore(options.db, (name) => this.#groupArn(name));
     this.#policies = new LogsAccountPolicies(options.db);
+    const { dispatcher } = options;
+    this.subscriptions = new SubscriptionFilters({
+      db: options.db,
+      clock: options.clock,
+      accountId: options.accountId,
+      dispatcher: dispatcher ?? (() => ({ send: () => Promise.reject(new Error('no dispatcher: subscription filters deliver nowhere')) })),
+      log: options.log ?? (() => {}),
+      hasGroup: (name) => this.hasGroup(name),
+    });
   }
 
   /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
   get operations(): Record<string, Operation> {
-    return operationTable(this, LogsService);
+    // Subscription filters' operations are theirs (SubscriptionFilters' PascalCase methods).
+    return { ...operationTable(this, LogsService), ...operationTable(this.subscriptions, SubscriptionFilters) };
   }
 
   /**
@@ -100,17 +122,44 @@ export class LogsService {
     }
   }
 
-  /** Starts deleting expired events in the background. */
+  /**
+   * Creates or updates the template's subscription filters (`AWS::Logs::SubscriptionFilter`) and,
+   * with `removeOthers` (at a start, not at a reload), deletes those it no longer declares.
+   * A filter on a group the template does not declare (a function's `/aws/lambda/<name>`)
+   * creates the group, as the function's first log line would.
+   */
+  declareSubscriptionFilters(
+    filters: readonly SubscriptionFilterDefinition[],
+    options: { removeOthers: boolean } = { removeOthers: true },
+  ): void {
+    const now = this.options.clock.now();
+    this.flush();
+    for (const filter of filters) {
+      this.#store.createGroup({
+        name: filter.group,
+        creation_time: now,
+        retention_days: null,
+        group_class: 'STANDARD',
+        kms_key_id: null,
+        deletion_protection: 0,
+      });
+    }
+    this.subscriptions.declare(filters, options);
+  }
+
+  /** Starts deleting expired events, and delivering what subscription filters owe (a stop or a crash left included), in the background. */
   start(): void {
     this.#purgeTimer = setInterval(() => this.purgeExpired(), PURGE_INTERVAL_MS);
     this.#purgeTimer.unref();
+    this.subscriptions.start();
   }
 
-  /** Commits what is pending and stops the background purge. */
-  stop(): void {
+  /** Commits what is pending and stops the background purge and deliveries (what is owed is taken up at the next start). */
+  async stop(): Promise<void> {
     clearInterval(this.#purgeTimer);
     this.flush();
     this.#stopped = true;
+    await this.subscriptions.stop();
   }
 
   /**
@@ -150,8 +199,11 @@ export class LogsService {
     if (this.#pending.length === 0) return;
     const batches = this.#pending;
     this.#pending = [];
-    this.#store.append(batches, this.options.clock.now(), { groupClass: 'STANDARD' });
+    this.#store.append(batches, this.options.clock.now(), { groupClass: 'STANDARD' }, this.#appended);
   }
+
+  /** Subscription filters hear of every append, in its transaction. */
+  readonly #appended = (group: string) => this.subscriptions.listener(group);
 
   /** Deletes the events of every group that are older than its retention allows. */
   purgeExpired(): void {
@@ -190,6 +242,7 @@ export class LogsService {
       throw new AwsError('OperationAbortedException', 'Log group deletion is blocked because deletion protection is enabled.');
     }
     this.#store.deleteGroup(name);
+    this.subscriptions.changed();
     return {};
   }
 
@@ -336,7 +389,7 @@ export class LogsService {
       throw invalidParameter('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
     }
     this.flush();
-    this.#store.append([{ group, stream, events: accepted }], now, undefined);
+    this.#store.append([{ group, stream, events: accepted }], now, undefined, this.#appended);
     return {
       nextSequenceToken: encodeStreamToken('f', { timestamp: now, id: 0 }).slice(2),
       ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}),

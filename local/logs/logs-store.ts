@@ -87,6 +87,18 @@ export interface NewEvent {
   readonly message: string;
 }
 
+/** An event as it was stored: its id is its place in the ingestion order. */
+export interface StoredEvent extends NewEvent {
+  readonly id: number;
+}
+
+/**
+ * Told of each stream's events inside the transaction that appends them (subscription filters
+ * write their deliveries there), for the groups it answers a listener for: the others' events
+ * are not collected (a function's every line is appended here).
+ */
+export type AppendedListener = (group: string) => ((stream: string, events: readonly StoredEvent[]) => void) | undefined;
+
 export class LogsStore {
   readonly #tags: TagStore;
   /**
@@ -202,12 +214,14 @@ export class LogsStore {
   /**
    * Appends events to streams (one transaction for the whole batch). With `create`, a
    * missing group or stream is created first, as services that write their own logs
-   * (Lambda, Step Functions) do; without it, both must exist.
+   * (Lambda, Step Functions) do; without it, both must exist. `appended` hears of each stream's
+   * events in the same transaction.
    */
   append(
     batches: readonly { group: string; stream: string; events: readonly NewEvent[] }[],
     now: number,
     create: { groupClass: string } | undefined,
+    appended?: AppendedListener,
   ): void {
     this.#transaction(() => {
       const insert = this.#prepared(
@@ -226,9 +240,12 @@ export class LogsStore {
         let bytes = 0;
         let first = Number.POSITIVE_INFINITY;
         let last = Number.NEGATIVE_INFINITY;
+        const listener = appended?.(group);
+        const stored: StoredEvent[] = [];
         for (const event of events) {
           const size = Buffer.byteLength(event.message);
-          insert.run(group, stream, event.timestamp, now, event.message, size);
+          const { lastInsertRowid } = insert.run(group, stream, event.timestamp, now, event.message, size);
+          if (listener) stored.push({ id: Number(lastInsertRowid), timestamp: event.timestamp, message: event.message });
           bytes += size;
           first = Math.min(first, event.timestamp);
           last = Math.max(last, event.timestamp);
@@ -238,6 +255,7 @@ export class LogsStore {
              last_ingestion = ? WHERE group_name = ? AND name = ?`,
         ).run(first, first, last, last, now, group, stream);
         this.#prepared('UPDATE logs_group SET stored_bytes = stored_bytes + ? WHERE name = ?').run(bytes, group);
+        listener?.(stream, stored);
       }
     });
   }

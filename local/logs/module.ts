@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../service-registry/service-module.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
 import { resourceChanges } from '../template/changes.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
@@ -22,6 +23,7 @@ declare module '../endpoint/validation/model.js' {
 
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 const LOG_GROUPS: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup']);
+const SUBSCRIPTION_FILTERS: ReadonlySet<string> = new Set(['AWS::Logs::SubscriptionFilter']);
 
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
@@ -46,6 +48,9 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         'PutLogEvents',
         'GetLogEvents',
         'FilterLogEvents',
+        'PutSubscriptionFilter',
+        'DescribeSubscriptionFilters',
+        'DeleteSubscriptionFilter',
       ],
     },
   ],
@@ -54,12 +59,29 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
-  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream'] },
+  // A filter is created or updated as the template's changes say; one removed keeps running until the next start deletes it.
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'] },
   definitions: logGroupDefinitions,
-  create({ settings, database }, template) {
-    const { clock, accountId, region } = settings;
-    const logs = new LogsService({ db: database('logs'), clock, accountId, region });
+  create({ settings, database, services }, template) {
+    const { clock, accountId, region, log } = settings;
+    // Functions and streams are created after this service (Lambda writes its logs here): looked up when a delivery is sent.
+    let dispatcher: TargetDispatcher | undefined;
+    const logs = new LogsService({
+      db: database('logs'),
+      clock,
+      accountId,
+      region,
+      dispatcher: () => {
+        dispatcher ??= new TargetDispatcher({
+          lambda: services.get('lambda'),
+          kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+        });
+        return dispatcher;
+      },
+      log: (line) => log(`[logs] ${line}`),
+    });
     logs.declare(template.groups);
+    logs.declareSubscriptionFilters(template.subscriptionFilters);
     return {
       service: logs,
       mounts: {
@@ -74,9 +96,19 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         reads: invocationLogReads(logs),
       },
       reload: ({ app, before }) => {
-        logs.declare(logGroupDefinitions(app).groups);
+        const definitions = logGroupDefinitions(app);
+        logs.declare(definitions.groups);
+        logs.declareSubscriptionFilters(definitions.subscriptionFilters, { removeOthers: false });
         const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
-        return { reloaded: created.map(({ resource }) => `log group ${resource.physicalName} (new)`) };
+        const filters = resourceChanges(before.app, app, SUBSCRIPTION_FILTERS);
+        return {
+          reloaded: [
+            ...created.map(({ resource }) => `log group ${resource.physicalName} (new)`),
+            ...filters
+              .filter(({ how }) => how !== 'removed')
+              .map(({ resource, how }) => `subscription filter ${resource.physicalName} (${how})`),
+          ],
+        };
       },
       start: () => logs.start(),
       stop: () => logs.stop(),

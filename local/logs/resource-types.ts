@@ -14,10 +14,10 @@ export const LOGS_RESOURCE_TYPES: ResourceTypes = {
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
   }),
-  'AWS::Logs::SubscriptionFilter': namedOnly({
+  'AWS::Logs::SubscriptionFilter': {
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
-  }),
+  },
   'AWS::Logs::QueryDefinition': namedOnly({
     // Ref and QueryDefinitionId are the id CloudWatch Logs gives the saved query (here stable, from the logical id).
     name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },

@@ -140,8 +140,8 @@ export interface TargetMessage {
   readonly states?: { readonly name?: string; readonly synchronously?: boolean };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
-  /** Required for Kinesis stream targets: the record's partition key. */
-  readonly kinesis?: { readonly partitionKey: string };
+  /** Required for Kinesis stream targets: the record's partition key; `data`, the record's bytes when they are not the body's text (CloudWatch Logs' gzip). */
+  readonly kinesis?: { readonly partitionKey: string; readonly data?: Uint8Array };
   /** Required for log group targets: the stream the body goes to, and the log event's time. */
   readonly logs?: { readonly streamName: string; readonly timestamp: number };
 }
@@ -234,7 +234,8 @@ export class TargetDispatcher {
       case 'kinesis': {
         const kinesis = this.#service(this.services.kinesis, arn, parsed);
         if (!message.kinesis) throw this.unsupported(arn, parsed.service);
-        const record = { StreamARN: arn, Data: Buffer.from(message.body).toString('base64'), PartitionKey: message.kinesis.partitionKey };
+        const data = message.kinesis.data === undefined ? Buffer.from(message.body) : Buffer.from(message.kinesis.data);
+        const record = { StreamARN: arn, Data: data.toString('base64'), PartitionKey: message.kinesis.partitionKey };
         return { service: 'kinesis', answer: await kinesis.PutRecord(record) };
       }
       case 'logs': {

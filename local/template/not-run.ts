@@ -8,7 +8,6 @@ import type { TemplateResource } from './cloud-assembly.js';
  */
 const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
-  'AWS::Logs::SubscriptionFilter': 'subscription filters are not run locally: log events are not delivered to its destination',
   'AWS::Logs::MetricFilter': 'metric filters are not run locally: no metric is emitted from log events',
   'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
   'AWS::CloudWatch::Dashboard': 'no CloudWatch locally: the dashboard is not served (the local console shows the app)',

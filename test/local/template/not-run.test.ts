@@ -84,7 +84,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it.each([
-    ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
     ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
