@@ -312,7 +312,7 @@ describe('RestApiService', () => {
 
   it.each([
     ['not JSON', 'oops'],
-    ['no statusCode', JSON.stringify({ body: 'x' })],
+    ['no statusCode, and members a proxy response does not have', JSON.stringify({ message: 'x' })],
     ['a body that is not a string', JSON.stringify({ statusCode: 200, body: { a: 1 } })],
     ['a bare string', JSON.stringify('hello')],
     ['headers that are not an object of values', JSON.stringify({ statusCode: 200, headers: { a: { b: 1 } } })],
@@ -321,6 +321,14 @@ describe('RestApiService', () => {
     const answer = await handle(request('GET', '/prod/pets'));
     expect(answer.status).toBe(502);
     expect(JSON.parse(answer.body.toString())).toEqual({ message: 'Internal server error' });
+  });
+
+  it('answers 200 with the body for a proxy response that leaves statusCode out (no member is required)', async () => {
+    // serverless-patterns apigw-lambda-dynamodb-xray returns `{ body }`, and its README shows the body answered.
+    const { handle } = serviceWith(() => Promise.resolve({ ok: true, payload: JSON.stringify({ body: '{"Items":[],"Count":0}' }) }));
+    const answer = await handle(request('GET', '/prod/pets'));
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('{"Items":[],"Count":0}');
   });
 
   it('fails with 502 when the function fails, 500 when it cannot be invoked', async () => {
