@@ -114,7 +114,7 @@ describe('restApiDefinitions', () => {
     expect(apis[0]?.stages.map((s) => s.name)).toEqual(['v1']);
   });
 
-  it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling', () => {
+  it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling, X-Ray tracing', () => {
     const { warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
       Iam: method(restRoot, 'GET', { AuthorizationType: 'AWS_IAM' }),
@@ -132,11 +132,15 @@ describe('restApiDefinitions', () => {
       }),
       Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: {} },
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-      Stage: restStage('prod', { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }] }),
+      Stage: restStage('prod', {
+        TracingEnabled: true,
+        MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }],
+      }),
     });
     expect([...warnings].sort()).toEqual(
       [
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
+        'S/Stage (AWS::ApiGateway::Stage): X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests',
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally; these methods answer 500 (PUT /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS integrations to firehose, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',
