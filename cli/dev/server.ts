@@ -272,7 +272,7 @@ async function firstSynthesis(dev: Dev, signal: AbortSignal): Promise<string> {
     if (!(error instanceof SynthError)) throw error;
     if (signal.aborted) throw new CliError('the synthesis was stopped: switchyard dev did not start');
     printSynthError(dev.io, error);
-    throw new CliError(`${error.message}: fix the app and run switchyard dev again`);
+    throw new CliError(`${error.message}: ${error.remedy} and run switchyard dev again`);
   }
 }
 

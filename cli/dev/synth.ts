@@ -64,6 +64,8 @@ export class SynthError extends Error {
     message: string,
     /** What the app (or the build command) wrote, stdout and stderr interleaved. */
     readonly output: string,
+    /** What to do before running switchyard dev again (the app is not always at fault: Docker may be down). */
+    readonly remedy = 'fix the app',
   ) {
     super(message);
   }
@@ -286,14 +288,15 @@ export function startCommand(
     });
     child.on('error', (error) => reject(new SynthError(`${what} could not run (${command}): ${error.message}`, output)));
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new SynthError(
-            `${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})${npxRefusal(output, cwd)}`,
-            output,
-          ),
-        );
+      if (code === 0) return resolve();
+      const docker = dockerBundling(output);
+      reject(
+        new SynthError(
+          `${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})${npxRefusal(output, cwd)}${docker}`,
+          output,
+          docker === '' ? undefined : 'start Docker',
+        ),
+      );
     });
   });
   return { child, ended };
@@ -322,6 +325,24 @@ function npxRefusal(output: string, cwd: string): string {
     return `: npx would fetch ${names.join(', ')}, which the project's package.json declares but its node_modules does not hold, and npm's \`yes\` setting refused it; run npm install in ${cwd} (if it fails, its error names what it cannot install)`;
   }
   return `: npx would fetch ${names.join(', ')}, which the project does not install, and npm's \`yes\` setting refused it; install it in the project (npm install --save-dev ${names.join(' ')})`;
+}
+
+/**
+ * What to do when an asset's bundling in Docker failed for want of Docker (a `Code.fromAsset`
+ * whose `bundling` names an image, a PythonFunction, ...): CDK's own error names the asset and
+ * docker's exit status, which reads as the app's fault. Without Docker switchyard dev has no
+ * bundle to run, as `cdk synth` has none.
+ */
+function dockerBundling(output: string): string {
+  const asset = /Failed to bundle asset (\S+?),/.exec(output)?.[1];
+  if (asset === undefined) return '';
+  const why = /Cannot connect to the Docker daemon/.test(output)
+    ? 'no Docker daemon answers'
+    : /spawnSync docker ENOENT|docker: (command )?not found/.test(output)
+      ? 'docker is not installed'
+      : undefined;
+  if (why === undefined) return '';
+  return `: ${asset} is bundled in a Docker container (its \`bundling\` names an image, as cdk synth runs it), and ${why} (switchyard dev runs the bundle it builds, and cannot build it without Docker)`;
 }
 
 /** The packages the project's package.json names as dependencies of any kind; none when it has no readable one. */

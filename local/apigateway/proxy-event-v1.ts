@@ -113,12 +113,15 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
   };
 }
 
+/** The members of a 1.0 proxy response (the Lambda proxy integration's output format). */
+const PROXY_RESPONSE_MEMBERS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
 /** API Gateway's answer when the function's result is not a proxy response it can read ("Malformed Lambda proxy response"). */
 export const MALFORMED = 'malformed';
 
 /**
  * The function's answer read as a 1.0 proxy response: a JSON object with an integer
- * `statusCode`, string `headers` and `multiValueHeaders` lists (merged; a name in both keeps
+ * `statusCode` (200 when left out), string `headers` and `multiValueHeaders` lists (merged; a name in both keeps
  * the list's values), a string `body`, base64 when `isBase64Encoded` (decoded only when
  * `decodeBase64` says the client accepts binary). Anything else is malformed.
  */
@@ -131,7 +134,12 @@ export function v1Response(payload: string, decodeBase64: boolean): HttpResponse
   }
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return MALFORMED;
   const r = result as Record<string, unknown>;
-  const status = statusOf(r.statusCode);
+  // No member of a proxy response is required: one that leaves `statusCode` out answers 200, as
+  // serverless-patterns apigw-lambda-dynamodb-xray's README shows AWS answering its `{ body }`
+  // (and LocalStack's AWS-validated REST integration reads it). Without `statusCode` an object
+  // of other members is not taken for a proxy response: it stays malformed.
+  const proxyShaped = Object.keys(r).every((key) => PROXY_RESPONSE_MEMBERS.has(key));
+  const status = r.statusCode === undefined && proxyShaped ? 200 : statusOf(r.statusCode);
   if (status === undefined) return MALFORMED;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return MALFORMED;
   const headers = headersOf(r);

@@ -308,6 +308,9 @@ function stageOf(r: LoadedResource, warnings: string[], where: string): StageDef
   if (settings.some((s) => s.ThrottlingRateLimit !== undefined || s.ThrottlingBurstLimit !== undefined)) {
     warnings.push(`${where}: throttling is not applied locally: requests over its rate or burst limit are served, not answered 429`);
   }
+  if (p.TracingEnabled === true) {
+    warnings.push(`${where}: X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests`);
+  }
   if (p.CacheClusterEnabled === true || settings.some((s) => s.CachingEnabled === true)) {
     warnings.push(`${where}: the stage cache is not run locally: every request reaches the integration`);
   }

@@ -64,6 +64,12 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
         `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): SnapStart takes no snapshot locally: its versions answer OptimizationStatus On, but each execution environment runs the init phase, and no runtime hooks (before checkpoint, after restore) run`,
       );
     }
+    if ((p.TracingConfig as Props | undefined)?.Mode === 'Active') {
+      // The functions run with AWS_XRAY_CONTEXT_MISSING=IGNORE_ERROR and Powertools' tracer off (module.ts), so nothing says so at run time.
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them`,
+      );
+    }
     const logging = p.LoggingConfig as { LogGroup?: string } | undefined;
     functions.push({
       name: r.physicalName,

@@ -137,6 +137,21 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ packag
     );
   });
 
+  it('says that an asset is bundled in Docker and no Docker daemon answers, rather than only that the app failed', async () => {
+    // serverless-patterns cdk-lambda-scheduler-ses: Code.fromAsset with bundling.image (pip install in the Python image).
+    const root = project({
+      'cdk.json': '{}',
+      'app.mjs': `console.error('docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+console.error('Failed to bundle asset Stack/Fn/Code/Stage, bundle output is located at /x/asset.1-building: CommandExecutionFailed: docker exited with status 125'); process.exit(1);`,
+    });
+    const failed = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, path.join(root, 'out')).catch((e) => e);
+    expect(failed).toBeInstanceOf(SynthError);
+    expect(failed.message).toMatch(
+      /failed \(.*: exit 1\): Stack\/Fn\/Code\/Stage is bundled in a Docker container \(its `bundling` names an image, as cdk synth runs it\), and no Docker daemon answers \(switchyard dev runs the bundle it builds, and cannot build it without Docker\)$/,
+    );
+    expect(failed.remedy).toBe('start Docker');
+  });
+
   it("says to run npm install when the bin npx refused to fetch is one the project's package.json declares (its install failed or never ran)", async () => {
     // serverless-patterns waf-appsync-cdk: its npm install fails (ETARGET on another dependency), so the ts-node it declares is absent.
     const root = project({

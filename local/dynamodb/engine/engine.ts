@@ -155,7 +155,10 @@ export class DynamoDbEngine {
    */
   handle(operation: string, body: string, serviceDelete = false, idempotencyKey?: string): Json {
     const run = this.#operations[operation];
-    if (!run) throw new AwsError('UnknownOperationException', '');
+    // DynamoDB's own answer to an operation it lacks has no text; the engine also answers the ones
+    // it does not serve (backups, Kinesis streaming destinations, imports, ...), so it names them,
+    // as the endpoint names another service's unserved operations.
+    if (!run) throw new AwsError('UnknownOperationException', `${operation} is not supported by the local DynamoDB service`);
     let input: unknown;
     try {
       input = JSON.parse(body);

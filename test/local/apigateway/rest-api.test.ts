@@ -114,7 +114,7 @@ describe('restApiDefinitions', () => {
     expect(apis[0]?.stages.map((s) => s.name)).toEqual(['v1']);
   });
 
-  it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling', () => {
+  it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling, X-Ray tracing', () => {
     const { warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
       Iam: method(restRoot, 'GET', { AuthorizationType: 'AWS_IAM' }),
@@ -132,11 +132,15 @@ describe('restApiDefinitions', () => {
       }),
       Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: {} },
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-      Stage: restStage('prod', { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }] }),
+      Stage: restStage('prod', {
+        TracingEnabled: true,
+        MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10 }],
+      }),
     });
     expect([...warnings].sort()).toEqual(
       [
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
+        'S/Stage (AWS::ApiGateway::Stage): X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests',
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally; these methods answer 500 (PUT /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS integrations to firehose, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',
@@ -312,7 +316,7 @@ describe('RestApiService', () => {
 
   it.each([
     ['not JSON', 'oops'],
-    ['no statusCode', JSON.stringify({ body: 'x' })],
+    ['no statusCode, and members a proxy response does not have', JSON.stringify({ message: 'x' })],
     ['a body that is not a string', JSON.stringify({ statusCode: 200, body: { a: 1 } })],
     ['a bare string', JSON.stringify('hello')],
     ['headers that are not an object of values', JSON.stringify({ statusCode: 200, headers: { a: { b: 1 } } })],
@@ -321,6 +325,14 @@ describe('RestApiService', () => {
     const answer = await handle(request('GET', '/prod/pets'));
     expect(answer.status).toBe(502);
     expect(JSON.parse(answer.body.toString())).toEqual({ message: 'Internal server error' });
+  });
+
+  it('answers 200 with the body for a proxy response that leaves statusCode out (no member is required)', async () => {
+    // serverless-patterns apigw-lambda-dynamodb-xray returns `{ body }`, and its README shows the body answered.
+    const { handle } = serviceWith(() => Promise.resolve({ ok: true, payload: JSON.stringify({ body: '{"Items":[],"Count":0}' }) }));
+    const answer = await handle(request('GET', '/prod/pets'));
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('{"Items":[],"Count":0}');
   });
 
   it('fails with 502 when the function fails, 500 when it cannot be invoked', async () => {

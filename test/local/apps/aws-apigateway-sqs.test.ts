@@ -23,8 +23,8 @@ async function theQueue(): Promise<string> {
 }
 
 describe('aws-apigateway-sqs (integ.apigateway-sqs-crud)', () => {
-  it('runs every method: only its IAM authorization and usage plan are reported as not applied', () => {
-    expect(api.warnings.filter((w) => !/AWS_IAM authorization|usage plans/.test(w))).toEqual([]);
+  it("runs every method: only its IAM authorization, usage plan and stage's X-Ray tracing are reported as not applied", () => {
+    expect(api.warnings.filter((w) => !/AWS_IAM authorization|usage plans|X-Ray tracing/.test(w))).toEqual([]);
   });
 
   it("writes the POSTed body to the queue as the message, and answers with SQS's SendMessage result", async () => {

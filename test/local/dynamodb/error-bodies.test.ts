@@ -49,6 +49,17 @@ const FAILING_TRANSACTION = {
  * difference; the JS SDK v3 reads either into `err.message` and deletes `Message`.
  */
 describe("DynamoDB's error bodies", () => {
+  it('names an operation the local engine does not serve (EnableKinesisStreamingDestination), not an empty message', async () => {
+    const body = await rawAnswer('EnableKinesisStreamingDestination', {
+      TableName: 'stock',
+      StreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+    });
+    expect(body).toEqual({
+      __type: 'com.amazon.coral.service#UnknownOperationException',
+      message: 'EnableKinesisStreamingDestination is not supported by the local DynamoDB service',
+    });
+  });
+
   it('names the text of a TransactionCanceledException `Message`, as its shape does', async () => {
     const body = await rawAnswer('TransactWriteItems', FAILING_TRANSACTION);
     expect(body).toEqual({

@@ -44,6 +44,16 @@ describe('serviceDefinitions for Lambda', () => {
     ]);
   });
 
+  it('warns that a function with X-Ray active tracing sends its segments nowhere locally', () => {
+    const { definitions } = definitionsOf({
+      Traced: fn({ FunctionName: 'traced', TracingConfig: { Mode: 'Active' } }),
+      PassThrough: fn({ FunctionName: 'passing', TracingConfig: { Mode: 'PassThrough' } }),
+    });
+    expect(definitions.warnings.filter((w) => w.includes('X-Ray'))).toEqual([
+      'App/Traced (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them',
+    ]);
+  });
+
   it('puts the template versions and aliases, with an alias routing weights, on their function', () => {
     const { definitions } = definitionsOf({
       Fn: fn({ FunctionName: 'versioned' }),
