@@ -67,7 +67,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
     if ((p.TracingConfig as Props | undefined)?.Mode === 'Active') {
       // The functions run with AWS_XRAY_CONTEXT_MISSING=IGNORE_ERROR and Powertools' tracer off (module.ts), so nothing says so at run time.
       warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them`,
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them; the runtime's own spans follow its events instead (switchyard trace <event or message id>)`,
       );
     }
     const logging = p.LoggingConfig as { LogGroup?: string } | undefined;

@@ -140,7 +140,7 @@ describe('restApiDefinitions', () => {
     expect([...warnings].sort()).toEqual(
       [
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
-        'S/Stage (AWS::ApiGateway::Stage): X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests',
+        "S/Stage (AWS::ApiGateway::Stage): X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests; the runtime's own spans follow them instead (switchyard trace <id>)",
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally; these methods answer 500 (PUT /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS integrations to firehose, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',

@@ -50,7 +50,7 @@ describe('serviceDefinitions for Lambda', () => {
       PassThrough: fn({ FunctionName: 'passing', TracingConfig: { Mode: 'PassThrough' } }),
     });
     expect(definitions.warnings.filter((w) => w.includes('X-Ray'))).toEqual([
-      'App/Traced (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them',
+      "App/Traced (AWS::Lambda::Function): X-Ray active tracing is not run locally: no X-Ray daemon receives the segments its X-Ray SDK or tracer sends, and no X-Ray trace or service map shows them; the runtime's own spans follow its events instead (switchyard trace <event or message id>)",
     ]);
   });
 
