@@ -309,7 +309,9 @@ function stageOf(r: LoadedResource, warnings: string[], where: string): StageDef
     warnings.push(`${where}: throttling is not applied locally: requests over its rate or burst limit are served, not answered 429`);
   }
   if (p.TracingEnabled === true) {
-    warnings.push(`${where}: X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests; the runtime's own spans follow them instead (switchyard trace <id>)`);
+    warnings.push(
+      `${where}: X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests; the runtime's own spans follow them instead (switchyard trace <id>)`,
+    );
   }
   if (p.CacheClusterEnabled === true || settings.some((s) => s.CachingEnabled === true)) {
     warnings.push(`${where}: the stage cache is not run locally: every request reaches the integration`);
