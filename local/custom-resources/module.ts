@@ -21,21 +21,24 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
   databases: ['customresources'],
   // Their attributes are the call's response, which the template is resolved before: a Fn::GetAtt to one stays unresolved, and is named so.
   resourceTypes: { [AWS_CUSTOM_RESOURCE]: {} },
-  create({ settings, services, database }) {
+  create({ settings, services, database, hasDatabase }) {
     const { url, region } = settings;
     const log = (line: string) => settings.log(`[customresources] ${line}`);
-    const resources = new CustomResources(database('customresources'), {
-      // Signed as the provider function's role would sign, so that IAM (when enforced) judges the call by its policy.
-      aws: awsCallRunner(
-        (roleArn, sessionName) => ({
-          url,
-          region,
-          credentials: roleArn === undefined ? settings.credentials : services.get('iam').principals.credentialsFor(roleArn, sessionName),
-        }),
-        log,
-      ),
-      framework: frameworkRunner((fn, event) => services.get('lambda').invoke(fn, event), log),
-    });
+    const resources = new CustomResources(
+      { open: () => database('customresources'), exists: () => hasDatabase('customresources') },
+      {
+        // Signed as the provider function's role would sign, so that IAM (when enforced) judges the call by its policy.
+        aws: awsCallRunner(
+          (roleArn, sessionName) => ({
+            url,
+            region,
+            credentials: roleArn === undefined ? settings.credentials : services.get('iam').principals.credentialsFor(roleArn, sessionName),
+          }),
+          log,
+        ),
+        framework: frameworkRunner((fn, event) => services.get('lambda').invoke(fn, event), log),
+      },
+    );
     return {
       service: resources,
       start: async () => {
