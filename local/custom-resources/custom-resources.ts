@@ -51,10 +51,12 @@ export interface CustomResourceDefinition {
   readonly properties: Readonly<Record<string, unknown>>;
   readonly provider:
     | { readonly kind: 'aws' /** The provider function's execution role (what the call is signed as). */; readonly roleArn?: string }
-    | { readonly kind: 'framework'; readonly onEvent: string; readonly isComplete?: string };
+    | { readonly kind: 'framework'; readonly onEvent: string; readonly isComplete?: string }
+    /** A plain Lambda-backed one: the app's function, which answers at the request's ResponseURL. */
+    | { readonly kind: 'lambda'; readonly functionArn: string };
 }
 
-/** The template's custom resources the runtime runs: `Custom::AWS`, and those whose provider is CDK's provider framework. */
+/** The template's custom resources the runtime runs: `Custom::AWS`, those whose provider is CDK's provider framework, and plain Lambda-backed ones. */
 export function customResources(app: LoadedApp): CustomResourceDefinition[] {
   const found: CustomResourceDefinition[] = [];
   for (const stack of app.stacks) {
@@ -83,6 +85,9 @@ export function customResources(app: LoadedApp): CustomResourceDefinition[] {
             ...(typeof isComplete === 'string' ? { isComplete } : {}),
           },
         });
+      } else if (fn !== undefined && fn.customResourceProvider !== true && typeof token === 'string') {
+        // The loader keeps the app's function (it is not a provider of CDK's own): see lambdaBackedProvider.
+        found.push({ ...base, provider: { kind: 'lambda', functionArn: token } });
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { AWS_CUSTOM_RESOURCE, awsCallRunner, CustomResources, customResources } from './custom-resources.js';
+import { lambdaBackedRunner, ResponseUrls } from './lambda-backed.js';
 import { frameworkRunner } from './provider-framework.js';
 
 declare module '../service-registry/service-module.js' {
@@ -24,6 +25,8 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
   create({ settings, services, database, hasDatabase }) {
     const { url, region } = settings;
     const log = (line: string) => settings.log(`[customresources] ${line}`);
+    const invoke = (fn: string, event: unknown) => services.get('lambda').invoke(fn, event);
+    const responses = new ResponseUrls();
     const resources = new CustomResources(
       { open: () => database('customresources'), exists: () => hasDatabase('customresources') },
       {
@@ -36,11 +39,14 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
           }),
           log,
         ),
-        framework: frameworkRunner((fn, event) => services.get('lambda').invoke(fn, event), log),
+        framework: frameworkRunner(invoke, log),
+        lambda: lambdaBackedRunner({ invoke, responses, url, log }),
       },
     );
     return {
       service: resources,
+      // The ResponseURLs plain Lambda-backed resources' functions answer at (served before the services start).
+      mounts: { httpApis: [responses] },
       start: async () => {
         await resources.apply(customResources(services.get('template').app));
       },
