@@ -23,6 +23,11 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::OpenSearchServerless::Collection': 'no OpenSearch Serverless locally: the collection is not served',
   // A web ACL protects what it is associated with: locally nothing is filtered, so a request its rules block is served.
   'AWS::WAFv2::WebACL': 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served',
+  // CloudFormation holds the stack until the handle's presigned URL gets Count signals (cdk-custom-resource-with-wait-condition).
+  'AWS::CloudFormation::WaitCondition':
+    "no wait conditions locally: nothing waits for its handle's signals, so the start neither waits for them nor fails without them (CloudFormation fails the stack after its Timeout)",
+  'AWS::CloudFormation::WaitConditionHandle':
+    'no wait condition handles locally: its Ref, the presigned URL signals are PUT to, does not resolve, so a property that uses it is left out',
   'AWS::WAFv2::WebACLAssociation':
     'no AWS WAF locally: the web ACL is not applied to the resource (its API, stage or user pool serves every request its rules would block)',
 };
@@ -100,12 +105,17 @@ export function lambdaBackedProvider(
   return fn === undefined || cdkOwnProvider(resources[fn], fn) ? undefined : fn;
 }
 
-/** Whether the runtime runs a custom resource (local/custom-resources/): the provider framework's, or a plain Lambda-backed one. */
-export function runByCustomResources(
+/**
+ * Whether a service runs a resource (or knowingly accepts it): its type is one a service declares,
+ * or it is a custom resource local/custom-resources/ runs (the provider framework's, a plain Lambda-backed one).
+ */
+export function runLocally(
   resources: Readonly<Record<string, TemplateResource>>,
   logicalId: string,
   declared: ReadonlySet<string>,
 ): boolean {
+  const type = resources[logicalId]?.Type;
+  if (type !== undefined && declared.has(type)) return true;
   return runByProviderFramework(resources, logicalId) || lambdaBackedProvider(resources, logicalId, declared) !== undefined;
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, CustomResource, Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomResourceDefinition } from '../../../local/custom-resources/custom-resources.js';
@@ -54,7 +54,12 @@ function synthApp(outdir: string, name: string): void {
         resourceType: 'Custom::Good',
         properties: { Name: name },
       });
-      new CustomResource(stack, 'Bad', { serviceToken: fn('Refuser', REFUSER).functionArn, resourceType: 'Custom::Bad' });
+      // A wait condition handle's Ref (the URL its signals are PUT to) does not resolve locally: the property is left out, and said.
+      new CustomResource(stack, 'Bad', {
+        serviceToken: fn('Refuser', REFUSER).functionArn,
+        resourceType: 'Custom::Bad',
+        properties: { Handle: new CfnWaitConditionHandle(stack, 'Handle').ref },
+      });
     },
     outdir,
   );
@@ -107,6 +112,14 @@ describe('plain Lambda-backed custom resources', () => {
     await restart();
     expect(logs).toContainEqual(failed);
   }, 60_000);
+
+  it('names a property it is given without, as for any resource the runtime runs, and the wait condition handle it came from', () => {
+    const warnings = (runtime as LocalRuntime).warnings;
+    expect(warnings).toContainEqual(expect.stringMatching(/^Plain\/Bad \(Custom::Bad\): Properties\.Handle: .*Handle/));
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/^Plain\/Handle \(AWS::CloudFormation::WaitConditionHandle\): no wait condition handles locally: /),
+    );
+  });
 
   it('sends an Update with the old properties and physical id when they change', async () => {
     synthApp(outdir, 'b');
