@@ -124,6 +124,9 @@ export function unresolvedAttribute(type: string | undefined, attribute: string)
   // An AwsCustomResource's attributes are its call's response: the call is made once the services run, after the template is resolved.
   if (type === 'Custom::AWS')
     return `an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve`;
+  // Any other custom resource's are its provider's Data: the provider framework's and a plain Lambda-backed one's answer at start, after the template is resolved too.
+  if (type !== undefined && isCustomResourceType(type))
+    return `an attribute of a custom resource (${type}) is its provider's Data, which comes after the template is resolved locally (when its provider runs here), so it does not resolve`;
   return `${type} has no attribute ${attribute} locally`;
 }
 
