@@ -24,6 +24,8 @@ const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/cognito-idp/oauth2-token.ts':
     "a user pool domain's OAuth 2.0 token endpoint: a form-encoded protocol of the domain, not Cognito's API",
   'local/ses/verification-link.ts': "the link in SES's verification email, which a person opens: not SES's API",
+  'local/custom-resources/lambda-backed.ts':
+    "a custom resource request's ResponseURL (/_aws/cloudformation-response/), where its function PUTs its answer: a presigned S3 URL on AWS, not CloudFormation's API",
   'local/lambda/urls/function-urls.ts': "function URLs: the app's own HTTP front door, chosen by host, whose paths are the function's",
   'local/apigateway/http-api-service.ts': "API Gateway's invoke URLs: the app's own routes (routing.ts), not API Gateway's API",
   'local/appsync/service.ts':

@@ -51,10 +51,12 @@ export interface CustomResourceDefinition {
   readonly properties: Readonly<Record<string, unknown>>;
   readonly provider:
     | { readonly kind: 'aws' /** The provider function's execution role (what the call is signed as). */; readonly roleArn?: string }
-    | { readonly kind: 'framework'; readonly onEvent: string; readonly isComplete?: string };
+    | { readonly kind: 'framework'; readonly onEvent: string; readonly isComplete?: string }
+    /** A plain Lambda-backed one: the app's function, which answers at the request's ResponseURL. */
+    | { readonly kind: 'lambda'; readonly functionArn: string };
 }
 
-/** The template's custom resources the runtime runs: `Custom::AWS`, and those whose provider is CDK's provider framework. */
+/** The template's custom resources the runtime runs: `Custom::AWS`, those whose provider is CDK's provider framework, and plain Lambda-backed ones. */
 export function customResources(app: LoadedApp): CustomResourceDefinition[] {
   const found: CustomResourceDefinition[] = [];
   for (const stack of app.stacks) {
@@ -83,6 +85,9 @@ export function customResources(app: LoadedApp): CustomResourceDefinition[] {
             ...(typeof isComplete === 'string' ? { isComplete } : {}),
           },
         });
+      } else if (fn !== undefined && fn.customResourceProvider !== true && typeof token === 'string') {
+        // The loader keeps the app's function (it is not a provider of CDK's own): see lambdaBackedProvider.
+        found.push({ ...base, provider: { kind: 'lambda', functionArn: token } });
       }
     }
   }
@@ -99,18 +104,39 @@ export type RunRequest = (
   },
 ) => Promise<{ physicalId: string; data: Record<string, unknown> } | undefined>;
 
+/**
+ * Where what ran is kept: the data folder's database, opened only when there is something to
+ * run or something ran before (its file exists), so that an app without custom resources does
+ * not open (nor create) it at every start.
+ */
+export interface RanStore {
+  open(): DatabaseSync;
+  exists(): boolean;
+}
+
 export class CustomResources {
+  #db: DatabaseSync | undefined;
+
   constructor(
-    private readonly db: DatabaseSync,
-    private readonly handlers: { readonly aws: RunRequest; readonly framework: RunRequest },
-  ) {
-    db.exec(SCHEMA);
+    private readonly store: RanStore,
+    private readonly handlers: Readonly<Record<CustomResourceDefinition['provider']['kind'], RunRequest>>,
+  ) {}
+
+  /** The database, opened when `create` or when it exists; undefined otherwise (nothing ever ran). */
+  #database(create: boolean): DatabaseSync | undefined {
+    if (this.#db === undefined && (create || this.store.exists())) {
+      this.#db = this.store.open();
+      this.#db.exec(SCHEMA);
+    }
+    return this.#db;
   }
 
   /** Brings the resources to what the template says: new ones created, changed ones updated, gone ones deleted. Answers what ran. */
   async apply(resources: readonly CustomResourceDefinition[]): Promise<string[]> {
     const ran: string[] = [];
-    const rows = new Map((this.db.prepare('SELECT * FROM custom_resource').all() as unknown as RanRow[]).map((r) => [r.id, r]));
+    const db = this.#database(resources.length > 0);
+    if (db === undefined) return ran;
+    const rows = new Map((db.prepare('SELECT * FROM custom_resource').all() as unknown as RanRow[]).map((r) => [r.id, r]));
     for (const resource of resources) {
       const hash = createHash('sha256').update(JSON.stringify(resource.properties)).digest('hex');
       const before = rows.get(resource.id);
@@ -124,16 +150,20 @@ export class CustomResources {
       };
       const outcome = await this.handlers[resource.provider.kind](resource, request);
       if (outcome === undefined) continue;
-      this.db
-        .prepare('INSERT OR REPLACE INTO custom_resource (id, hash, definition, physical_id, data) VALUES (?, ?, ?, ?, ?)')
-        .run(resource.id, hash, JSON.stringify(resource), outcome.physicalId, JSON.stringify(outcome.data));
+      db.prepare('INSERT OR REPLACE INTO custom_resource (id, hash, definition, physical_id, data) VALUES (?, ?, ?, ?, ?)').run(
+        resource.id,
+        hash,
+        JSON.stringify(resource),
+        outcome.physicalId,
+        JSON.stringify(outcome.data),
+      );
       ran.push(`${resource.id} (${request.requestType.toLowerCase()})`);
     }
     for (const gone of rows.values()) {
       const resource = JSON.parse(gone.definition) as CustomResourceDefinition;
       await this.handlers[resource.provider.kind](resource, { requestType: 'Delete', physicalId: gone.physical_id });
       // CloudFormation removes the resource whatever its Delete answered (a failed delete leaves the stack in DELETE_FAILED); locally it is forgotten.
-      this.db.prepare('DELETE FROM custom_resource WHERE id = ?').run(gone.id);
+      db.prepare('DELETE FROM custom_resource WHERE id = ?').run(gone.id);
       ran.push(`${gone.id} (delete)`);
     }
     return ran;
@@ -141,7 +171,7 @@ export class CustomResources {
 
   /** The attributes (the provider's Data) a resource's last request gave, by `Stack/LogicalId`. */
   data(id: string): Readonly<Record<string, unknown>> | undefined {
-    const row = this.db.prepare('SELECT data FROM custom_resource WHERE id = ?').get(id) as { data: string } | undefined;
+    const row = this.#database(false)?.prepare('SELECT data FROM custom_resource WHERE id = ?').get(id) as { data: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.data) as Record<string, unknown>);
   }
 }

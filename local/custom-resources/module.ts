@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../service-registry/service-module.js';
 import { AWS_CUSTOM_RESOURCE, awsCallRunner, CustomResources, customResources } from './custom-resources.js';
+import { lambdaBackedRunner, ResponseUrls } from './lambda-backed.js';
 import { frameworkRunner } from './provider-framework.js';
 
 declare module '../service-registry/service-module.js' {
@@ -21,23 +22,31 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
   databases: ['customresources'],
   // Their attributes are the call's response, which the template is resolved before: a Fn::GetAtt to one stays unresolved, and is named so.
   resourceTypes: { [AWS_CUSTOM_RESOURCE]: {} },
-  create({ settings, services, database }) {
+  create({ settings, services, database, hasDatabase }) {
     const { url, region } = settings;
     const log = (line: string) => settings.log(`[customresources] ${line}`);
-    const resources = new CustomResources(database('customresources'), {
-      // Signed as the provider function's role would sign, so that IAM (when enforced) judges the call by its policy.
-      aws: awsCallRunner(
-        (roleArn, sessionName) => ({
-          url,
-          region,
-          credentials: roleArn === undefined ? settings.credentials : services.get('iam').principals.credentialsFor(roleArn, sessionName),
-        }),
-        log,
-      ),
-      framework: frameworkRunner((fn, event) => services.get('lambda').invoke(fn, event), log),
-    });
+    const invoke = (fn: string, event: unknown) => services.get('lambda').invoke(fn, event);
+    const responses = new ResponseUrls();
+    const resources = new CustomResources(
+      { open: () => database('customresources'), exists: () => hasDatabase('customresources') },
+      {
+        // Signed as the provider function's role would sign, so that IAM (when enforced) judges the call by its policy.
+        aws: awsCallRunner(
+          (roleArn, sessionName) => ({
+            url,
+            region,
+            credentials: roleArn === undefined ? settings.credentials : services.get('iam').principals.credentialsFor(roleArn, sessionName),
+          }),
+          log,
+        ),
+        framework: frameworkRunner(invoke, log),
+        lambda: lambdaBackedRunner({ invoke, responses, url, log }),
+      },
+    );
     return {
       service: resources,
+      // The ResponseURLs plain Lambda-backed resources' functions answer at (served before the services start).
+      mounts: { httpApis: [responses] },
       start: async () => {
         await resources.apply(customResources(services.get('template').app));
       },

@@ -48,6 +48,8 @@ class ServiceShutdownError extends Error {
 /** Where the registry finds the modules' databases and folders (the runtime's DataFolder). */
 export interface DataStores {
   database(name: string): DatabaseSync;
+  /** Whether the database `name` is in the data folder (without opening or creating it). */
+  hasDatabase(name: string): boolean;
   folder(name: string): string;
 }
 
@@ -305,10 +307,6 @@ export class ServiceRegistry {
     this.#entries.push(entry);
     const needs = new Set(needsOf(module, this.modules));
     const declared = new Set(module.databases ?? []);
-    for (const name of declared) {
-      this.#open(name);
-      entry.databases.push(name);
-    }
     const folders = new Set(module.folders ?? []);
     let creating = true;
     const context: ServiceContext = {
@@ -323,10 +321,20 @@ export class ServiceRegistry {
           return this.#service(name) as ServiceTypes[N];
         },
       },
+      // Opened at the module's first call, so that a service with nothing to keep (an app without custom resources) creates no file.
       database: (name) => {
-        const open = declared.has(name) ? this.#databases.get(name) : undefined;
-        if (open === undefined) throw new ServiceLookupError(`${module.name} opens database ${name} without declaring it`);
-        return open.db;
+        if (!declared.has(name)) throw new ServiceLookupError(`${module.name} opens database ${name} without declaring it`);
+        if (this.#stopping !== undefined)
+          throw new ServiceLookupError(`${module.name} opens database ${name} once the runtime is stopping`);
+        if (!entry.databases.includes(name)) {
+          this.#open(name);
+          entry.databases.push(name);
+        }
+        return (this.#databases.get(name) as { db: DatabaseSync }).db;
+      },
+      hasDatabase: (name) => {
+        if (!declared.has(name)) throw new ServiceLookupError(`${module.name} looks for database ${name} without declaring it`);
+        return this.#databases.has(name) || this.#data.hasDatabase(name);
       },
       folder: (name) => {
         if (!folders.has(name)) throw new ServiceLookupError(`${module.name} uses folder ${name} without declaring it`);

@@ -150,8 +150,10 @@ export interface Begun<B> {
 export interface ServiceContext {
   readonly settings: RuntimeSettings;
   readonly services: ServiceLookup;
-  /** One of the databases the module declares, opened by the registry (which closes it). */
+  /** One of the databases the module declares, opened (created if needed) by the registry at the first call; the registry closes it. */
   database(name: string): DatabaseSync;
+  /** Whether one of the databases the module declares is open or in the data folder already (a state kept by an earlier start). */
+  hasDatabase(name: string): boolean;
   /** One of the data folder's sub-folders the module declares. */
   folder(name: string): string;
   /** Adds lines to the runtime's start-up warnings. */

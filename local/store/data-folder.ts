@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -23,6 +23,11 @@ export class DataFolder {
   /** Opens (creating if needed) the SQLite database `<root>/<name>.sqlite`. */
   database(name: string): DatabaseSync {
     return openDatabase(path.join(this.root, `${name}.sqlite`));
+  }
+
+  /** Whether `<root>/<name>.sqlite` exists, without opening or creating it. */
+  hasDatabase(name: string): boolean {
+    return existsSync(path.join(this.root, `${name}.sqlite`));
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
-import { deployTimeOnly, notRun, runByProviderFramework, unresolvedAttribute } from './not-run.js';
+import { deployTimeOnly, notRun, runLocally, unresolvedAttribute } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
@@ -156,7 +156,7 @@ class StackLoader {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
     this.region = options.region ?? DEFAULT_REGION;
     this.definitions = checkResources(stack.template, stack.stackName);
-    this.deployTimeOnly = deployTimeOnly(this.definitions);
+    this.deployTimeOnly = deployTimeOnly(this.definitions, options.types.supported);
     this.parameterValues = {
       ...stack.assetParameters,
       ...(options.parameters === undefined ? {} : parametersOf(stack.stackName, options.parameters)),
@@ -276,7 +276,8 @@ class StackLoader {
     const { Type: type } = definition;
     if (type === NESTED_STACK) return this.nestedStack(logicalId, definition);
     const provider = this.deployTimeOnly.has(logicalId);
-    const supported = this.options.types.supported.has(type) && !provider;
+    // A custom resource the runtime runs (local/custom-resources/) counts as supported: the values it drops are reported.
+    const supported = runLocally(this.definitions, logicalId, this.options.types.supported) && !provider;
     if (!supported && !provider) this.warnNotRun(logicalId, type);
 
     // An unsupported resource is already reported whole; the values it drops would only repeat that.
@@ -325,7 +326,7 @@ class StackLoader {
 
   /** One warning for a resource no local service runs, saying what does not happen. */
   private warnNotRun(logicalId: string, type: string): void {
-    if (FULFILLED_BY_LOADER.has(type) || runByProviderFramework(this.definitions, logicalId)) return;
+    if (FULFILLED_BY_LOADER.has(type)) return;
     const where = `${this.where(logicalId)} (${type})`;
     const what = notRun(type);
     if ('partOf' in what) return;

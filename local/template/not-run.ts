@@ -1,4 +1,5 @@
 import type { TemplateResource } from './cloud-assembly.js';
+import { isCustomResourceType } from './resources.js';
 
 /**
  * What a resource does on AWS that does not happen locally, for the types whose return
@@ -21,6 +22,11 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::OpenSearchServerless::Collection': 'no OpenSearch Serverless locally: the collection is not served',
   // A web ACL protects what it is associated with: locally nothing is filtered, so a request its rules block is served.
   'AWS::WAFv2::WebACL': 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served',
+  // CloudFormation holds the stack until the handle's presigned URL gets Count signals (cdk-custom-resource-with-wait-condition).
+  'AWS::CloudFormation::WaitCondition':
+    "no wait conditions locally: nothing waits for its handle's signals, so the start neither waits for them nor fails without them (CloudFormation fails the stack after its Timeout)",
+  'AWS::CloudFormation::WaitConditionHandle':
+    'no wait condition handles locally: its Ref, the presigned URL signals are PUT to, does not resolve, so a property that uses it is left out',
   'AWS::WAFv2::WebACLAssociation':
     'no AWS WAF locally: the web ACL is not applied to the resource (its API, stage or user pool serves every request its rules would block)',
 };
@@ -59,11 +65,67 @@ export function runByProviderFramework(resources: Readonly<Record<string, Templa
   return provider?.Type === 'AWS::Lambda::Function' && variables?.USER_ON_EVENT_FUNCTION_ARN !== undefined;
 }
 
+/** The logical id of the Lambda function a custom resource's ServiceToken names (`Fn::GetAtt [fn, Arn]`), if it names one of the template's. */
+function providerFunction(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): string | undefined {
+  const token = resources[logicalId]?.Properties?.ServiceToken as Record<string, unknown> | undefined;
+  const getAtt = token?.['Fn::GetAtt'];
+  const id =
+    Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+  return id !== undefined && resources[id]?.Type === 'AWS::Lambda::Function' ? id : undefined;
+}
+
+/**
+ * Whether a function is CDK's own provider of its internal custom resources (`CustomResourceProvider`:
+ * `Custom::VpcRestrictDefaultSG`, ...), at `<stack>/Custom::<X>CustomResourceProvider/Handler`: its
+ * work is a deployment's, not the app's.
+ */
+function cdkOwnProvider(resource: TemplateResource | undefined, logicalId: string): boolean {
+  const cdkPath = (resource as { Metadata?: Record<string, unknown> } | undefined)?.Metadata?.['aws:cdk:path'];
+  if (typeof cdkPath === 'string') return /\/Custom::[^/]*CustomResourceProvider\/Handler$/.test(cdkPath);
+  return /^Custom.*CustomResourceProviderHandler[0-9A-F]{8}$/.test(logicalId);
+}
+
+/**
+ * The app's function that provides a plain Lambda-backed custom resource (one of a type no service
+ * declares, not the provider framework's, whose ServiceToken is a function of the template that
+ * is not CDK's own provider): the runtime invokes it with CloudFormation's request
+ * (local/custom-resources/lambda-backed.ts), so it runs as the app's function and the resource
+ * gets no "not run" warning. `declared`: the resource types a service declares (runs or knowingly accepts).
+ */
+export function lambdaBackedProvider(
+  resources: Readonly<Record<string, TemplateResource>>,
+  logicalId: string,
+  declared: ReadonlySet<string>,
+): string | undefined {
+  const resource = resources[logicalId];
+  if (resource === undefined || !isCustomResourceType(resource.Type) || declared.has(resource.Type)) return undefined;
+  if (runByProviderFramework(resources, logicalId)) return undefined;
+  const fn = providerFunction(resources, logicalId);
+  return fn === undefined || cdkOwnProvider(resources[fn], fn) ? undefined : fn;
+}
+
+/**
+ * Whether a service runs a resource (or knowingly accepts it): its type is one a service declares,
+ * or it is a custom resource local/custom-resources/ runs (the provider framework's, a plain Lambda-backed one).
+ */
+export function runLocally(
+  resources: Readonly<Record<string, TemplateResource>>,
+  logicalId: string,
+  declared: ReadonlySet<string>,
+): boolean {
+  const type = resources[logicalId]?.Type;
+  if (type !== undefined && declared.has(type)) return true;
+  return runByProviderFramework(resources, logicalId) || lambdaBackedProvider(resources, logicalId, declared) !== undefined;
+}
+
 /** Why an attribute a `Fn::GetAtt` names does not resolve locally. */
 export function unresolvedAttribute(type: string | undefined, attribute: string): string {
   // An AwsCustomResource's attributes are its call's response: the call is made once the services run, after the template is resolved.
   if (type === 'Custom::AWS')
     return `an attribute of a Custom::AWS is its AWS SDK call's response, which is made locally after the template is resolved, so it does not resolve`;
+  // Any other custom resource's are its provider's Data: the provider framework's and a plain Lambda-backed one's answer at start, after the template is resolved too.
+  if (type !== undefined && isCustomResourceType(type))
+    return `an attribute of a custom resource (${type}) is its provider's Data, which comes after the template is resolved locally (when its provider runs here), so it does not resolve`;
   return `${type} has no attribute ${attribute} locally`;
 }
 
@@ -75,7 +137,7 @@ export function unresolvedAttribute(type: string | undefined, attribute: string)
  * and layers only those functions use (the AWS CLI layer of a bucket deployment). None of
  * it runs outside a deployment, so locally it is left out quietly. Logical ids.
  */
-export function deployTimeOnly(resources: Readonly<Record<string, TemplateResource>>): Set<string> {
+export function deployTimeOnly(resources: Readonly<Record<string, TemplateResource>>, declared: ReadonlySet<string>): Set<string> {
   const found = new Set<string>();
   const referenced = (value: unknown): string | undefined => {
     if (typeof value !== 'object' || value === null) return undefined;
@@ -95,9 +157,12 @@ export function deployTimeOnly(resources: Readonly<Record<string, TemplateResour
     // The app's own onEvent and isComplete functions run: the runtime invokes them (local/custom-resources/provider-framework.ts).
     add(referenced(variables?.WAITER_STATE_MACHINE_ARN));
   };
+  const appProviders = new Set(Object.keys(resources).map((id) => lambdaBackedProvider(resources, id, declared)));
   for (const resource of Object.values(resources)) {
-    if (resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') {
-      add(referenced(resource.Properties?.ServiceToken));
+    if (isCustomResourceType(resource.Type)) {
+      const provider = referenced(resource.Properties?.ServiceToken);
+      // A plain Lambda-backed custom resource's function is the app's: it runs.
+      if (provider === undefined || !appProviders.has(provider)) add(provider);
     }
   }
   // The waiter state machine invokes the framework's isComplete and timeout functions.

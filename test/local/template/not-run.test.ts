@@ -83,6 +83,18 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     );
   });
 
+  it("says an attribute of another custom resource does not resolve because its provider's Data comes after the template is resolved", () => {
+    const { warnings } = loadForRuntime({
+      Resources: {
+        Thing: { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x' } },
+        Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['Thing', 'Name'] } } },
+      },
+    });
+    expect(warnings.join('\n')).toContain(
+      "Fn::GetAtt Thing.Name: an attribute of a custom resource (Custom::Thing) is its provider's Data, which comes after the template is resolved locally (when its provider runs here), so it does not resolve",
+    );
+  });
+
   it.each([
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
