@@ -17,7 +17,9 @@ import type { RunRequest } from './custom-resources.js';
 export const RESPONSE_PATH = '/_aws/cloudformation-response/';
 
 /** How long a start waits for an answer once the function has returned (the answer may come from another function it started). */
-export const RESPONSE_WAIT_MS = 60_000;
+// Not CloudFormation's hour: the start waits on it, and a function that answers does so before it
+// returns (cfn-response, a fetch in the handler) or soon after, through what it started.
+export const RESPONSE_WAIT_MS = 10_000;
 
 /** The largest answer CloudFormation takes (its response objects' documented limit). */
 const MAX_RESPONSE_BYTES = 4096;

@@ -76,13 +76,14 @@ function providerFunction(resources: Readonly<Record<string, TemplateResource>>,
 
 /**
  * Whether a function is CDK's own provider of its internal custom resources (`CustomResourceProvider`:
- * `Custom::VpcRestrictDefaultSG`, ...), at `<stack>/Custom::<X>CustomResourceProvider/Handler`: its
+ * `Custom::VpcRestrictDefaultSG`, `Custom::Trigger`, ...), at `<stack>/<id>CustomResourceProvider/Handler`: its
  * work is a deployment's, not the app's.
  */
 function cdkOwnProvider(resource: TemplateResource | undefined, logicalId: string): boolean {
   const cdkPath = (resource as { Metadata?: Record<string, unknown> } | undefined)?.Metadata?.['aws:cdk:path'];
-  if (typeof cdkPath === 'string') return /\/Custom::[^/]*CustomResourceProvider\/Handler$/.test(cdkPath);
-  return /^Custom.*CustomResourceProviderHandler[0-9A-F]{8}$/.test(logicalId);
+  // Any provider id, not only `Custom::<X>`: triggers' is `AWSCDK.TriggerCustomResourceProvider`.
+  if (typeof cdkPath === 'string') return /\/[^/]*CustomResourceProvider\/Handler$/.test(cdkPath);
+  return /CustomResourceProviderHandler[0-9A-F]{8}$/.test(logicalId);
 }
 
 /**

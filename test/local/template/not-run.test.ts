@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
+import { lambdaBackedProvider } from '../../../local/template/not-run.js';
 import { restResource, restStage } from '../template-resources.js';
 import { load, resource } from './helpers.js';
 
@@ -198,5 +199,29 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
       'Test/OnEvent (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
       'Test/App (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
     ]);
+  });
+});
+
+describe('lambdaBackedProvider', () => {
+  const fn = (path: string) => ({ Type: 'AWS::Lambda::Function', Properties: {}, Metadata: { 'aws:cdk:path': path } });
+  const custom = (type: string, provider: string) => ({ Type: type, Properties: { ServiceToken: { 'Fn::GetAtt': [provider, 'Arn'] } } });
+
+  it("is the app's function a custom resource's ServiceToken names", () => {
+    const resources = { Seed: custom('Custom::Seed', 'Seeder'), Seeder: fn('Stack/Seeder/Resource') };
+    expect(lambdaBackedProvider(resources, 'Seed', new Set())).toBe('Seeder');
+  });
+
+  it("is none for CDK's own providers, whatever their id (a trigger's, a Custom::<X>'s)", () => {
+    const resources = {
+      Trigger: custom('Custom::Trigger', 'AWSCDKTriggerCustomResourceProviderCustomResourceProviderHandler97BECD91'),
+      AWSCDKTriggerCustomResourceProviderCustomResourceProviderHandler97BECD91: fn('Stack/AWSCDK.TriggerCustomResourceProvider/Handler'),
+      Restrict: custom('Custom::VpcRestrictDefaultSG', 'CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E'),
+      CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {},
+      },
+    };
+    expect(lambdaBackedProvider(resources, 'Trigger', new Set())).toBeUndefined();
+    expect(lambdaBackedProvider(resources, 'Restrict', new Set())).toBeUndefined();
   });
 });
