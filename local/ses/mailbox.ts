@@ -1,6 +1,5 @@
 import { SqlWhere } from '../store/sql-where.js';
-import { composeMessage } from './mime.js';
-import { newMessageId } from './ses-context.js';
+import { composeMessage, newMessageId } from './mime.js';
 import type { SesStore } from './ses-store.js';
 
 /** What became of a message the local SES accepted. */
