@@ -77,12 +77,15 @@ describe('SNS email subscriptions (local runtime)', () => {
 
   it('refuses a token that is not a subscription of the topic: it stays pending', async () => {
     const { sns } = local;
-    await sns.send(new SubscribeCommand({ TopicArn: TOPIC, Protocol: 'email', Endpoint: 'other@team.test' }));
+    const { SubscriptionArn } = await sns.send(
+      new SubscribeCommand({ TopicArn: TOPIC, Protocol: 'email', Endpoint: 'other@team.test', ReturnSubscriptionArn: true }),
+    );
     const link = new URL(await confirmationLink('other@team.test'));
     link.searchParams.set('Token', 'forged');
     const answer = await fetch(link);
     expect(answer.status).toBe(400);
     expect(await answer.text()).toContain('Invalid token');
+    expect(await pending(SubscriptionArn as string)).toBe('true');
   });
 
   it('mails an email-json subscription the JSON envelope, the subject "AWS Notification Message" when the publish gave none', async () => {
