@@ -53,6 +53,11 @@ export class EmailSubscriptions {
     this.context.store.addConfirmation(subscription.arn, randomBytes(32).toString('hex'));
   }
 
+  /** Has a pending subscription's confirmation mailed again (its token stays), by the next `mailPending`. */
+  remail(subscription: SubscriptionRecord): void {
+    if (EMAIL_PROTOCOLS.has(subscription.protocol)) this.context.store.setMailed(subscription.arn, false);
+  }
+
   /**
    * Mails every confirmation not mailed yet (a mail that fails is logged and tried again at the
    * next start) and says so; at a start, says too which subscriptions are still pending.
@@ -88,7 +93,7 @@ export class EmailSubscriptions {
         options.log?.(`the confirmation mail of ${subscription.arn} could not be put in the local mailbox: ${(error as Error).message}`);
         continue;
       }
-      store.markMailed(subscription.arn);
+      store.setMailed(subscription.arn, true);
       options.log?.(pending);
     }
   }

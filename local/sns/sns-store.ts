@@ -161,8 +161,8 @@ export class SnsStore {
     return (this.#s.pending.all() as unknown as ConfirmationRow[]).map(confirmationRecord);
   }
 
-  markMailed(subscriptionArn: string): void {
-    this.#s.markMailed.run(subscriptionArn);
+  setMailed(subscriptionArn: string, mailed: boolean): void {
+    this.#s.setMailed.run(mailed ? 1 : 0, subscriptionArn);
   }
 
   confirm(subscriptionArn: string, now: number): void {
@@ -282,7 +282,7 @@ function prepare(db: DatabaseSync) {
     confirmation: db.prepare('SELECT * FROM confirmations WHERE subscription_arn = ?'),
     confirmationByToken: db.prepare('SELECT * FROM confirmations WHERE token = ?'),
     pending: db.prepare('SELECT * FROM confirmations WHERE confirmed_at IS NULL ORDER BY rowid'),
-    markMailed: db.prepare('UPDATE confirmations SET mailed = 1 WHERE subscription_arn = ?'),
+    setMailed: db.prepare('UPDATE confirmations SET mailed = ? WHERE subscription_arn = ?'),
     confirm: db.prepare('UPDATE confirmations SET confirmed_at = coalesce(confirmed_at, ?) WHERE subscription_arn = ?'),
     deleteConfirmation: db.prepare('DELETE FROM confirmations WHERE subscription_arn = ?'),
     deleteConfirmationsOf: db.prepare(

@@ -59,6 +59,8 @@ export class SubscriptionManagement {
         if ((existing.attributes[name] ?? SUBSCRIPTION_DEFAULTS[name]) !== value)
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
       }
+      // Subscribing a pending address again mails its confirmation again (the console's "Request confirmation").
+      if (isPending(existing)) this.emails.remail(existing);
       return { SubscriptionArn: !isPending(existing) || returnsArn(input) ? existing.arn : 'pending confirmation' };
     }
     const subscription: SubscriptionRecord = {

@@ -75,7 +75,7 @@ describe('SNS email subscriptions (local runtime)', () => {
     expect(text).toContain(`/?Action=Unsubscribe&SubscriptionArn=${arn}`);
   });
 
-  it('refuses a token that is not a subscription of the topic: it stays pending', async () => {
+  it('refuses a token that is not a subscription of the topic: it stays pending, and subscribing again mails the link again', async () => {
     const { sns } = local;
     const { SubscriptionArn } = await sns.send(
       new SubscribeCommand({ TopicArn: TOPIC, Protocol: 'email', Endpoint: 'other@team.test', ReturnSubscriptionArn: true }),
@@ -86,6 +86,10 @@ describe('SNS email subscriptions (local runtime)', () => {
     expect(answer.status).toBe(400);
     expect(await answer.text()).toContain('Invalid token');
     expect(await pending(SubscriptionArn as string)).toBe('true');
+    // Subscribing it again mails the confirmation again, with the same link.
+    await sns.send(new SubscribeCommand({ TopicArn: TOPIC, Protocol: 'email', Endpoint: 'other@team.test' }));
+    const confirmations = (await mailTo('other@team.test')).filter((m) => m.operation === 'sns:SubscriptionConfirmation');
+    expect(confirmations).toHaveLength(2);
   });
 
   it('mails an email-json subscription the JSON envelope, the subject "AWS Notification Message" when the publish gave none', async () => {
