@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { apiOperations, operationTable } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
-import { composeMessage } from '../ses/mime.js';
 import { AuthApi } from './auth-api.js';
 import type { CognitoContext, CognitoMail } from './context.js';
 import { cognitoDefinitions } from './definitions.js';
@@ -85,24 +83,16 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
     const { clock, accountId, region, url } = settings;
     const store = new CognitoStore(database('cognito-idp'));
     const ses = services.get('ses');
+    // Composed and kept by the mailbox, as SES's own mail and SNS's are.
     const mail = async (message: CognitoMail) => {
-      const id = randomUUID();
-      const sentAt = clock.now();
-      const raw = await composeMessage(
-        { from: COGNITO_SENDER, to: [message.to], cc: [], replyTo: [], subject: message.subject, text: message.text },
-        id,
-        new Date(sentAt),
-      );
-      ses.mailbox.add({
-        id,
-        sentAt,
+      await ses.mailbox.deliver({
+        from: COGNITO_SENDER,
         source: COGNITO_SENDER,
-        destinations: [message.to],
+        to: message.to,
         subject: message.subject,
+        text: message.text,
         operation: `cognito-idp:${message.operation}`,
-        status: 'delivered',
-        tags: {},
-        raw,
+        sentAt: clock.now(),
       });
     };
     const context: CognitoContext = {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { AwsError } from '../endpoint/aws-error.js';
 import { REGION_NAMES } from '../names/region-names.js';
 import { domainOfAddress, parseAddress, SIMULATOR_DOMAIN } from './addresses.js';
-import { composeMessage } from './mime.js';
-import { newMessageId, type SesContext } from './ses-context.js';
+import { composeMessage, newMessageId } from './mime.js';
+import type { SesContext } from './ses-context.js';
 import type { IdentityRow, IdentityType, VerificationStatus } from './ses-store.js';
 
 /** A verification link is good for 24 hours; an identity not verified by then has failed, as on AWS. */

@@ -1,4 +1,5 @@
 import { SqlWhere } from '../store/sql-where.js';
+import { composeMessage, newMessageId } from './mime.js';
 import type { SesStore } from './ses-store.js';
 
 /** What became of a message the local SES accepted. */
@@ -30,6 +31,21 @@ export interface NewMail extends Omit<MailRecord, 'seq' | 'size'> {
   readonly raw: Buffer;
 }
 
+/** A plain message another service sends a person (SNS's email subscriptions), composed here as SES composes its own. */
+export interface ServiceMail {
+  /** The From header (`"AWS Notifications" <no-reply@sns.amazonaws.com>`). */
+  readonly from: string;
+  /** The address the mailbox lists it from. */
+  readonly source: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+  /** What sent it, as the mailbox lists it (`sns:SubscriptionConfirmation`). */
+  readonly operation: string;
+  readonly sentAt: number;
+}
+
 /**
  * The local mailbox: every message SES accepted, as the MIME message it sent (what a person
  * would have received), in the `messages` table of SES's database. A message is written in
@@ -58,6 +74,36 @@ export class Mailbox {
         JSON.stringify(mail.tags),
         mail.raw,
       );
+  }
+
+  /** Composes a service's message and writes it; answers its message id. */
+  async deliver(mail: ServiceMail): Promise<string> {
+    const id = newMessageId(mail.sentAt);
+    const raw = await composeMessage(
+      {
+        from: mail.from,
+        to: [mail.to],
+        cc: [],
+        replyTo: [],
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html ? { html: mail.html } : {}),
+      },
+      id,
+      new Date(mail.sentAt),
+    );
+    this.add({
+      id,
+      sentAt: mail.sentAt,
+      source: mail.source,
+      destinations: [mail.to],
+      subject: mail.subject,
+      operation: mail.operation,
+      status: 'delivered',
+      tags: {},
+      raw,
+    });
+    return id;
   }
 
   /** Messages newest first, those before `before` (a `seq`), to or from `address` when given. */

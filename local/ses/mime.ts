@@ -37,6 +37,11 @@ export interface MessageParts {
  */
 const postalMime = async () => (await import('postal-mime')).default;
 
+/** A message id as SES writes one: `0100` and the time in hex, a UUID, `-000000`. */
+export function newMessageId(now: number): string {
+  return `0100${Math.max(0, now).toString(16).padStart(12, '0').slice(-12)}-${crypto.randomUUID()}-000000`;
+}
+
 /** The `Message-ID` header SES gives a message: its message id at `email.amazonses.com`. */
 export function messageIdHeader(messageId: string): string {
   return `<${messageId}@email.amazonses.com>`;

@@ -4,7 +4,7 @@ import { domainOfAddress, type ParsedAddress, parseAddress, simulatorOutcome } f
 import { feedbackId, type MailObject, type MessageEvent } from './event-publishing.js';
 import type { Identities } from './identities.js';
 import type { MailStatus } from './mailbox.js';
-import { type Attachment, composeMessage, headersOf, readRawHeaders, stampRawMessage } from './mime.js';
+import { type Attachment, composeMessage, headersOf, newMessageId, readRawHeaders, stampRawMessage } from './mime.js';
 import {
   checkAccountSending,
   checkConfigurationSet,
@@ -15,7 +15,7 @@ import {
   type MessageTag,
   parseRecipients,
 } from './send-checks.js';
-import { newMessageId, type SesContext } from './ses-context.js';
+import type { SesContext } from './ses-context.js';
 import { InvalidTemplateData, parseTemplateData, RenderingFailure, renderTemplate, type TemplateParts } from './templates.js';
 
 /** What a send carries, whichever API and operation it came from. */

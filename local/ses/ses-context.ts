@@ -32,8 +32,3 @@ export interface SesContext {
 export function sesArn(context: Pick<SesContext, 'region' | 'accountId'>, resource: string): string {
   return `arn:aws:ses:${context.region}:${context.accountId}:${resource}`;
 }
-
-/** A message id as SES writes one: `0100` and the time in hex, a UUID, `-000000`. */
-export function newMessageId(now: number): string {
-  return `0100${Math.max(0, now).toString(16).padStart(12, '0').slice(-12)}-${crypto.randomUUID()}-000000`;
-}

@@ -26,8 +26,11 @@ export interface SnsDefinitions {
   readonly warnings: readonly string[];
 }
 
-/** Protocols the local runtime delivers to; subscriptions of any other protocol load but receive nothing. */
-export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda']);
+/**
+ * Protocols the local runtime delivers to (email ones to the local mailbox, once confirmed);
+ * subscriptions of any other protocol load but receive nothing.
+ */
+export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'email', 'email-json']);
 
 /** Topic properties that are topic attributes of the same name. */
 const TOPIC_ATTRIBUTE_PROPERTIES = [

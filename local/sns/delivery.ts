@@ -2,6 +2,7 @@ import { AwsError } from '../endpoint/aws-error.js';
 import type { Dispatched } from '../targets/dispatcher.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
+import { EMAIL_PROTOCOLS, type EmailSubscriptions } from './email-subscriptions.js';
 import { deliveredAttributes, type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
 import type { DeliveryMade } from './lineage-notes.js';
 import type { Notification } from './message.js';
@@ -46,6 +47,8 @@ export class SubscriptionDelivery {
     lambda: LambdaForSns,
     /** IAM for a delivery: AWS's message when SNS may not send to the subscription's endpoint, else undefined. @default none */
     private readonly authorize?: (subscription: SubscriptionRecord) => Promise<string | undefined>,
+    /** Email and email-json subscriptions' mail (the local mailbox). @default none: they are not delivered */
+    private readonly emails?: EmailSubscriptions,
   ) {
     this.#queues = new QueuesByArn(sqs);
     this.#dispatcher = new TargetDispatcher({ sqs: this.#queues, lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) } });
@@ -53,6 +56,12 @@ export class SubscriptionDelivery {
 
   /** Resolves with what the endpoint made of it (the queue's message, the function's invocation), when its service says. */
   async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<DeliveryMade | undefined> {
+    // An address has no policy: SNS mails it once its subscription is confirmed.
+    if (EMAIL_PROTOCOLS.has(subscription.protocol)) {
+      if (!this.emails?.mailing) throw new SnsDeliveryFailure('UnsupportedProtocol', 'no local mailbox to deliver email to', true);
+      await this.emails.deliver(subscription, notification, context);
+      return undefined;
+    }
     // An endpoint whose policy does not let SNS in is a client-side error: not retried, dead-lettered if the subscription can be.
     const denied = await this.authorize?.(subscription);
     if (denied !== undefined) throw new SnsDeliveryFailure('AuthorizationError', denied, true);

@@ -117,6 +117,6 @@ function signingCertUrl(context: EnvelopeContext): string {
 }
 
 /** The subscription ARN goes in as it is, not percent-encoded, as AWS writes it (recorded on AWS). */
-function unsubscribeUrl(subscriptionArn: string, context: EnvelopeContext): string {
+export function unsubscribeUrl(subscriptionArn: string, context: EnvelopeContext): string {
   return `${context.baseUrl.replace(/\/+$/, '')}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`;
 }

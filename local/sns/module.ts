@@ -57,6 +57,8 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
       subscriptions: template.subscriptions,
       sqs: services.get('sqs'),
       lambda: services.get('lambda'),
+      // SES's mailbox, looked up when mail goes out: SES needs SNS (its event destinations), so it is created after.
+      mailbox: (mail) => services.get('ses').mailbox.deliver(mail),
       // SNS sends as sns.amazonaws.com: the queue's policy or the function's permissions must allow it for the topic.
       authorizeDelivery: async (subscription) => {
         const refusal = await services

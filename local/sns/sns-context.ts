@@ -118,9 +118,9 @@ export function isFifo(topic: TopicRecord): boolean {
   return topic.attributes.FifoTopic === 'true';
 }
 
-/** HTTP(S) and email subscriptions wait for a confirmation no local endpoint sends. */
+/** HTTP(S) subscriptions wait for a confirmation no local endpoint sends; email ones until their mail's link is followed. */
 export function isPending(subscription: SubscriptionRecord): boolean {
-  return CONFIRMED_BY_OWNER.has(subscription.protocol);
+  return CONFIRMED_BY_OWNER.has(subscription.protocol) && subscription.confirmed !== true;
 }
 
 /** Paging by an opaque token: the last item's key of the previous page. */

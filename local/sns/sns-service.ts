@@ -4,6 +4,7 @@ import type { ServiceState } from '../store/service-state.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
 import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
+import { EmailSubscriptions, type SnsMailbox } from './email-subscriptions.js';
 import type { NotificationNote } from './lineage-notes.js';
 import type { PublishBatchRequestEntry, PublishInput } from './message.js';
 import { Publishing, type PublishResult } from './publishing.js';
@@ -23,6 +24,8 @@ export interface SnsServiceOptions extends ServiceState {
   readonly lambda: LambdaForSns;
   /** IAM for each delivery to a subscription's endpoint (SubscriptionDelivery). @default none */
   readonly authorizeDelivery?: (subscription: SubscriptionRecord) => Promise<string | undefined>;
+  /** The local mailbox, where email subscriptions' confirmations and notifications go (SES's). @default none: they are not mailed */
+  readonly mailbox?: SnsMailbox;
   readonly log?: (line: string) => void;
   /** Told what was published and what became of each delivery (the read API's lineage). @default none */
   readonly onNote?: (note: NotificationNote) => void;
@@ -49,18 +52,20 @@ export class SnsService {
   readonly #topics: TopicManagement;
   readonly #subscriptions: SubscriptionManagement;
   readonly #publishing: Publishing;
+  readonly #emails: EmailSubscriptions;
 
   constructor(private readonly options: SnsServiceOptions) {
     this.#store = new SnsStore(options.db);
+    const context = new SnsContext(this.#store, options);
+    this.#emails = new EmailSubscriptions(context, options.mailbox, options.baseUrl);
     const dispatcher = new DeliveryDispatcher(
       this.#store,
-      new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery),
+      new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery, this.#emails),
       options,
     );
     this.#outbox = subscriptionDeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
-    const context = new SnsContext(this.#store, options);
     this.#topics = new TopicManagement(context);
-    this.#subscriptions = new SubscriptionManagement(context);
+    this.#subscriptions = new SubscriptionManagement(context, this.#emails);
     this.#publishing = new Publishing(context, new IdempotentRequests(options.db, options.clock.now()), this.#outbox);
   }
 
@@ -69,14 +74,20 @@ export class SnsService {
     return this.#store.topic(topicArn)?.attributes[name];
   }
 
-  /** Brings the template's topics and subscriptions into the data folder, then starts delivering (leftovers included). */
-  start(): void {
-    applyTemplate(this.#store, this.options.topics ?? [], this.options.subscriptions ?? [], this.options.log ?? (() => {}));
+  /**
+   * Brings the template's topics and subscriptions into the data folder, mails the confirmations
+   * owed (a new email subscription's, once per data folder), then starts delivering (leftovers included).
+   */
+  async start(): Promise<void> {
+    applyTemplate(this.#store, this.options.topics ?? [], this.options.subscriptions ?? [], this.options.log ?? (() => {}), (s) =>
+      this.#emails.request(s),
+    );
     this.#store.expireDedup(this.options.clock.now());
     // Policies set through the API before a restart hold again.
     for (const topic of this.#store.topics())
       if (topic.attributes.Policy) this.options.onPolicyChange?.(topic.arn, topic.attributes.Policy);
     this.#outbox.start();
+    await this.#emails.mailPending(true);
   }
 
   /** Stops delivering; resolves once the deliveries in flight have recorded their outcome (before the database closes). */
@@ -128,6 +139,10 @@ export class SnsService {
 
   async Subscribe(input: SubscribeInput) {
     return this.#subscriptions.subscribe(input);
+  }
+
+  async ConfirmSubscription(input: { TopicArn?: string; Token?: string; AuthenticateOnUnsubscribe?: string }) {
+    return this.#subscriptions.confirmSubscription(input);
   }
 
   async Unsubscribe(input: { SubscriptionArn?: string }) {

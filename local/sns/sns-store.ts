@@ -19,6 +19,16 @@ export interface SubscriptionRecord {
   readonly endpoint: string;
   readonly attributes: Record<string, string>;
   readonly template: boolean;
+  /** An email subscription whose confirmation link was followed (ConfirmSubscription); read from the store, not written with the record. */
+  readonly confirmed?: boolean;
+}
+
+/** An email subscription's confirmation: its token, whether it was followed, whether its mail went out. */
+export interface ConfirmationRecord {
+  readonly subscriptionArn: string;
+  readonly token: string;
+  readonly confirmed: boolean;
+  readonly mailed: boolean;
 }
 
 export interface DeliveryRecord {
@@ -59,6 +69,8 @@ export class SnsStore {
         topic_arn TEXT NOT NULL, dedup_key TEXT NOT NULL, message_id TEXT NOT NULL, sequence_number TEXT, expires_at INTEGER NOT NULL,
         PRIMARY KEY (topic_arn, dedup_key));
       CREATE TABLE IF NOT EXISTS sequences (topic_arn TEXT PRIMARY KEY, next INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS confirmations (
+        subscription_arn TEXT PRIMARY KEY, token TEXT NOT NULL, confirmed_at INTEGER, mailed INTEGER NOT NULL DEFAULT 0);
     `);
     // Before the TagStore, `topics`' `tags` column held each topic's map of them.
     this.tags = new TagStore(db, { table: 'topics', tagsColumn: 'tags', arnColumn: 'arn' });
@@ -89,6 +101,7 @@ export class SnsStore {
    */
   deleteTopic(arn: string): void {
     this.transaction(() => {
+      this.#s.deleteConfirmationsOf.run(arn);
       this.#s.deleteSubscriptionsOf.run(arn);
       this.#s.deleteDedupOf.run(arn);
       this.#s.deleteTopic.run(arn);
@@ -122,7 +135,38 @@ export class SnsStore {
   }
 
   deleteSubscription(arn: string): void {
-    this.#s.deleteSubscription.run(arn);
+    this.transaction(() => {
+      this.#s.deleteConfirmation.run(arn);
+      this.#s.deleteSubscription.run(arn);
+    });
+  }
+
+  /** Gives a subscription a confirmation token, unless it has one (a template's subscription keeps its own across restarts). */
+  addConfirmation(subscriptionArn: string, token: string): void {
+    this.#s.addConfirmation.run(subscriptionArn, token);
+  }
+
+  confirmationOf(subscriptionArn: string): ConfirmationRecord | undefined {
+    const row = this.#s.confirmation.get(subscriptionArn) as ConfirmationRow | undefined;
+    return row && confirmationRecord(row);
+  }
+
+  confirmationByToken(token: string): ConfirmationRecord | undefined {
+    const row = this.#s.confirmationByToken.get(token) as ConfirmationRow | undefined;
+    return row && confirmationRecord(row);
+  }
+
+  /** Confirmations not followed yet, mailed or not (a crash between a subscription and its mail leaves one unmailed). */
+  pendingConfirmations(): ConfirmationRecord[] {
+    return (this.#s.pending.all() as unknown as ConfirmationRow[]).map(confirmationRecord);
+  }
+
+  setMailed(subscriptionArn: string, mailed: boolean): void {
+    this.#s.setMailed.run(mailed ? 1 : 0, subscriptionArn);
+  }
+
+  confirm(subscriptionArn: string, now: number): void {
+    this.#s.confirm.run(now, subscriptionArn);
   }
 
   addDelivery(subscriptionArn: string, orderKey: string | null, notification: Notification, now: number): void {
@@ -164,6 +208,18 @@ interface SubscriptionRow {
   endpoint: string;
   attributes: string;
   template: number;
+  confirmed: number | null;
+}
+
+interface ConfirmationRow {
+  subscription_arn: string;
+  token: string;
+  confirmed_at: number | null;
+  mailed: number;
+}
+
+function confirmationRecord(row: ConfirmationRow): ConfirmationRecord {
+  return { subscriptionArn: row.subscription_arn, token: row.token, confirmed: row.confirmed_at !== null, mailed: row.mailed === 1 };
 }
 
 /** A row of the deliveries table, as the outbox reads it. */
@@ -204,8 +260,13 @@ function subscriptionRecord(row: SubscriptionRow): SubscriptionRecord {
     endpoint: row.endpoint,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
     template: row.template === 1,
+    ...(row.confirmed === 1 ? { confirmed: true } : {}),
   };
 }
+
+/** A subscription with whether its confirmation was followed. */
+const SUBSCRIPTION_COLUMNS =
+  's.*, (SELECT c.confirmed_at IS NOT NULL FROM confirmations AS c WHERE c.subscription_arn = s.arn) AS confirmed FROM subscriptions AS s';
 
 /** The store's prepared statements. */
 function prepare(db: DatabaseSync) {
@@ -214,9 +275,19 @@ function prepare(db: DatabaseSync) {
     topics: db.prepare('SELECT * FROM topics ORDER BY arn'),
     putTopic: db.prepare('INSERT OR REPLACE INTO topics (arn, name, attributes, template) VALUES (?, ?, ?, ?)'),
     deleteTopic: db.prepare('DELETE FROM topics WHERE arn = ?'),
-    subscription: db.prepare('SELECT * FROM subscriptions WHERE arn = ?'),
-    subscriptions: db.prepare('SELECT * FROM subscriptions ORDER BY seq'),
-    subscriptionsOf: db.prepare('SELECT * FROM subscriptions WHERE topic_arn = ? ORDER BY seq'),
+    subscription: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} WHERE s.arn = ?`),
+    subscriptions: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} ORDER BY s.seq`),
+    subscriptionsOf: db.prepare(`SELECT ${SUBSCRIPTION_COLUMNS} WHERE s.topic_arn = ? ORDER BY s.seq`),
+    addConfirmation: db.prepare('INSERT OR IGNORE INTO confirmations (subscription_arn, token) VALUES (?, ?)'),
+    confirmation: db.prepare('SELECT * FROM confirmations WHERE subscription_arn = ?'),
+    confirmationByToken: db.prepare('SELECT * FROM confirmations WHERE token = ?'),
+    pending: db.prepare('SELECT * FROM confirmations WHERE confirmed_at IS NULL ORDER BY rowid'),
+    setMailed: db.prepare('UPDATE confirmations SET mailed = ? WHERE subscription_arn = ?'),
+    confirm: db.prepare('UPDATE confirmations SET confirmed_at = coalesce(confirmed_at, ?) WHERE subscription_arn = ?'),
+    deleteConfirmation: db.prepare('DELETE FROM confirmations WHERE subscription_arn = ?'),
+    deleteConfirmationsOf: db.prepare(
+      'DELETE FROM confirmations WHERE subscription_arn IN (SELECT arn FROM subscriptions WHERE topic_arn = ?)',
+    ),
     insertSubscription: db.prepare(
       'INSERT INTO subscriptions (arn, topic_arn, protocol, endpoint, attributes, template) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO UPDATE SET topic_arn = excluded.topic_arn, protocol = excluded.protocol, endpoint = excluded.endpoint, attributes = excluded.attributes, template = excluded.template',
     ),

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkFifoDeadLetterQueue, validateEndpoint, validateSubscriptionAttributes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
+import type { EmailSubscriptions } from './email-subscriptions.js';
 import { isFifo, isPending, paginate, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember } from './sns-errors.js';
 import type { SubscriptionRecord } from './sns-store.js';
 
-/** Protocols SNS has; only sqs and lambda are delivered locally (LOCALLY_DELIVERED_PROTOCOLS). */
+/** Protocols SNS has; only sqs, lambda and email ones are delivered locally (LOCALLY_DELIVERED_PROTOCOLS). */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
 
 /** The values a subscription has for attributes it was not given. */
@@ -21,9 +22,26 @@ export interface SubscribeInput {
 
 /** SNS's subscription operations: subscribing, listing, attributes (filter policies among them) and unsubscribing. */
 export class SubscriptionManagement {
-  constructor(private readonly context: SnsContext) {}
+  constructor(
+    private readonly context: SnsContext,
+    private readonly emails: EmailSubscriptions,
+  ) {}
 
-  subscribe(input: SubscribeInput) {
+  /** Subscribe, then the confirmation mail of a new email subscription (put in the mailbox before the answer). */
+  async subscribe(input: SubscribeInput) {
+    const answer = this.#subscribe(input);
+    await this.emails.mailPending();
+    return answer;
+  }
+
+  /** ConfirmSubscription: the token of the subscription's confirmation mail confirms it (the mail's link is this call, unsigned). */
+  confirmSubscription(input: { TopicArn?: string; Token?: string }) {
+    const topic = this.context.topic(input.TopicArn);
+    if (input.Token === undefined || input.Token === null) throw missingMember('token');
+    return { SubscriptionArn: this.emails.confirm(topic.arn, input.Token) };
+  }
+
+  #subscribe(input: SubscribeInput) {
     if (input.Protocol === undefined || input.Protocol === null) throw missingMember('protocol');
     const topic = this.context.topic(input.TopicArn);
     const protocol = input.Protocol;
@@ -41,6 +59,8 @@ export class SubscriptionManagement {
         if ((existing.attributes[name] ?? SUBSCRIPTION_DEFAULTS[name]) !== value)
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
       }
+      // Subscribing a pending address again mails its confirmation again (the console's "Request confirmation").
+      if (isPending(existing)) this.emails.remail(existing);
       return { SubscriptionArn: !isPending(existing) || returnsArn(input) ? existing.arn : 'pending confirmation' };
     }
     const subscription: SubscriptionRecord = {
@@ -51,7 +71,10 @@ export class SubscriptionManagement {
       attributes,
       template: false,
     };
-    this.context.store.putSubscription(subscription);
+    this.context.store.transaction(() => {
+      this.context.store.putSubscription(subscription);
+      this.emails.request(subscription);
+    });
     this.context.cacheFilter(subscription, filter);
     if (!LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) {
       this.context.options.log?.(

@@ -1,6 +1,6 @@
 import { validateSubscriptionAttributes, validateTopicAttributes } from './attributes.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
-import type { SnsStore } from './sns-store.js';
+import type { SnsStore, SubscriptionRecord } from './sns-store.js';
 
 /**
  * Brings the template's topics and subscriptions into the data folder, as a deployment
@@ -13,6 +13,8 @@ export function applyTemplate(
   topics: readonly TopicDefinition[],
   subscriptions: readonly SubscriptionDefinition[],
   log: (line: string) => void,
+  /** Told of each subscription put (an email one gets its confirmation token, once). */
+  onSubscription: (subscription: SubscriptionRecord) => void = () => {},
 ): void {
   store.transaction(() => {
     const topicArns = new Set(topics.map((t) => t.arn));
@@ -38,7 +40,9 @@ export function applyTemplate(
     for (const definition of subscriptions) {
       try {
         const { attributes } = validateSubscriptionAttributes(definition.attributes, {}, definition.protocol, 'subscribe');
-        store.putSubscription({ ...definition, attributes, template: true });
+        const subscription = { ...definition, attributes, template: true };
+        store.putSubscription(subscription);
+        onSubscription(subscription);
       } catch (error) {
         log(`subscription ${definition.arn}: ${(error as Error).message}; the subscription is left out`);
       }
