@@ -22,6 +22,9 @@ import { isFifo, isPending, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
 import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
 
+/** Protocols whose confirmation (and messages, once confirmed) go to the local mailbox (email-subscriptions.ts). */
+const MAILED = new Set(['email', 'email-json']);
+
 const MAX_BATCH_ENTRY_ID = 80;
 
 export type PublishResult = { MessageId: string; SequenceNumber?: string };
@@ -128,7 +131,11 @@ export class Publishing {
     for (const subscription of all.filter(isPending)) {
       skipped.set(
         subscription.arn,
-        `it is pending confirmation (protocol ${subscription.protocol}, ${subscription.endpoint}), and AWS delivers nothing before it is confirmed; its protocol is not delivered locally`,
+        `it is pending confirmation (protocol ${subscription.protocol}, ${subscription.endpoint}), and AWS delivers nothing before it is confirmed; ${
+          MAILED.has(subscription.protocol)
+            ? 'its confirmation mail is in the local mailbox (switchyard mail): following its link confirms it'
+            : 'its protocol is not delivered locally'
+        }`,
       );
     }
     /** Messages every subscription's filter policy turned away: delivered nowhere, as on AWS, but said. */

@@ -112,6 +112,7 @@ describe('SNS in the local runtime', () => {
     expect(pendingLines[0]).toMatch(
       new RegExp(`^\\[sns\\] messages to ${TOPIC} are not delivered to ${TOPIC}:[\\w-]+: it is pending confirmation`),
     );
+    expect(pendingLines[0]).toContain('its confirmation mail is in the local mailbox (switchyard mail): following its link confirms it');
     const raw = await drain('raw-orders');
     expect(raw.map((m) => m.Body)).toEqual(['{"color":"blue"}', '{"color":"red"}']);
     expect(raw[0]?.MessageAttributes).toEqual({
