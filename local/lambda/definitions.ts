@@ -30,7 +30,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   sqsMappings: SqsMappingDefinition[];
   functionUrls: FunctionUrlDefinition[];
   layerFolders: Record<string, string>;
-  invokedByApis: string[];
+  invokedByServices: string[];
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -88,16 +88,16 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   warnings.push(...runtimeWarnings(functions), ...handlerFileWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
-  return { functions, sqsMappings, functionUrls, layerFolders: layers, invokedByApis: invokedByApis(byType, functions), warnings };
+  return { functions, sqsMappings, functionUrls, layerFolders: layers, invokedByServices: invokedByServices(byType, functions), warnings };
 }
 
 /**
- * The functions an API invokes with its own event, which `{}` is not: those an API Gateway
+ * The functions a service invokes with its own event, which `{}` is not: those an API Gateway
  * authorizer (REST or HTTP API) names in its `AuthorizerUri`, an AppSync GraphQL API's Lambda
- * authorizer, and AppSync's Lambda data sources (a Direct Lambda resolver's event is the
- * resolver's context).
+ * authorizer, AppSync's Lambda data sources (a Direct Lambda resolver's event is the
+ * resolver's context), and a Firehose stream's Lambda processors (its event is a batch of records).
  */
-function invokedByApis(byType: (type: string) => readonly LoadedResource[], functions: readonly FunctionDefinition[]): string[] {
+function invokedByServices(byType: (type: string) => readonly LoadedResource[], functions: readonly FunctionDefinition[]): string[] {
   const props = (type: string) => byType(type).map((r) => r.properties as Props);
   const obj = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Props) : {});
   const uris = [
@@ -109,10 +109,24 @@ function invokedByApis(byType: (type: string) => readonly LoadedResource[], func
       ),
     ]),
     ...props('AWS::AppSync::DataSource').map((p) => obj(p.LambdaConfig).LambdaFunctionArn),
+    ...props('AWS::KinesisFirehose::DeliveryStream').flatMap((p) => firehoseProcessorArns(p)),
   ].map((uri) => String(uri ?? ''));
   // An API Gateway URI holds the function's ARN (`.../functions/<arn>/invocations`): followed by `/`, or a qualifier's `:`; AppSync's is the ARN itself.
   const names = (fn: FunctionDefinition) => uris.some((uri) => uri === fn.arn || uri.includes(`${fn.arn}/`) || uri.includes(`${fn.arn}:`));
   return functions.filter(names).map((fn) => fn.name);
+}
+
+/** The `LambdaArn` parameters of a delivery stream's processors, whichever destination configuration holds them. */
+function firehoseProcessorArns(stream: Props): unknown[] {
+  const obj = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Props) : {});
+  const list = (value: unknown) => (Array.isArray(value) ? (value as unknown[]) : []);
+  return Object.values(stream).flatMap((destination) =>
+    list(obj(obj(destination).ProcessingConfiguration).Processors).flatMap((processor) =>
+      list(obj(processor).Parameters).flatMap((parameter) =>
+        obj(parameter).ParameterName === 'LambdaArn' ? [obj(parameter).ParameterValue] : [],
+      ),
+    ),
+  );
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

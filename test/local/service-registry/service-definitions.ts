@@ -9,7 +9,7 @@ export function appDefinitions(overrides: Partial<ServiceDefinitions> = {}): Ser
     sqsMappings: [],
     functionUrls: [],
     layerFolders: {},
-    invokedByApis: [],
+    invokedByServices: [],
     buses: [],
     rules: [],
     archives: [],
