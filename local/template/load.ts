@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
-import { deployTimeOnly, notRun, runByProviderFramework, unresolvedAttribute } from './not-run.js';
+import { customResourceRunsLocally, deployTimeOnly, notRun, unresolvedAttribute } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
@@ -325,7 +325,7 @@ class StackLoader {
 
   /** One warning for a resource no local service runs, saying what does not happen. */
   private warnNotRun(logicalId: string, type: string): void {
-    if (FULFILLED_BY_LOADER.has(type) || runByProviderFramework(this.definitions, logicalId)) return;
+    if (FULFILLED_BY_LOADER.has(type) || customResourceRunsLocally(this.definitions, logicalId)) return;
     const where = `${this.where(logicalId)} (${type})`;
     const what = notRun(type);
     if ('partOf' in what) return;

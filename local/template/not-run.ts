@@ -47,6 +47,27 @@ export function notRun(type: string): NotRun {
   return { note: NOT_RUN[type] };
 }
 
+/** Whether the runtime runs this custom resource's provider's work (local/custom-resources), so that it gets no "not run" warning. */
+export function customResourceRunsLocally(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): boolean {
+  return runByProviderFramework(resources, logicalId) || runAsAwsCustomResource(resources, logicalId);
+}
+
+/**
+ * The logical id CDK gives AwsCustomResource's provider function (its singleton's uuid
+ * 679f53fa-c002-430c-b0da-5b7982bd2287), with the hash CDK appends after it. Its resources are
+ * `Custom::AWS` unless the construct's `resourceType` names another `Custom::` type, as
+ * aws-events-targets' CloudWatchLogGroup does (`Custom::CloudwatchLogResourcePolicy`).
+ */
+export const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/** Whether a custom resource's ServiceToken is AwsCustomResource's provider function, whatever its type: the runtime makes its calls. */
+export function runAsAwsCustomResource(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): boolean {
+  const token = resources[logicalId]?.Properties?.ServiceToken as Record<string, unknown> | undefined;
+  const getAtt = token?.['Fn::GetAtt'];
+  const provider = Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+  return provider?.startsWith(AWS_CUSTOM_RESOURCE_PROVIDER) === true && resources[provider]?.Type === 'AWS::Lambda::Function';
+}
+
 /**
  * Whether a custom resource's provider is CDK's provider framework (`cr.Provider`): its
  * ServiceToken's function has the app's onEvent function in `USER_ON_EVENT_FUNCTION_ARN`. The
