@@ -132,7 +132,7 @@ export const appSyncModule: ServiceModule<
       close: () => dynamodb?.destroy(),
     };
   },
-  report: (appsync, { url }) => {
+  report: async (appsync, { url }) => {
     const { apis, eventApis } = appsync;
     if (apis.length === 0 && eventApis.length === 0) return {};
     return {
@@ -141,6 +141,7 @@ export const appSyncModule: ServiceModule<
         ...(eventApis.length > 0 ? { 'event apis': eventApis.length } : {}),
       },
       serves: [...(apis.length > 0 ? appSyncLines(apis, url) : []), ...eventApiLines(eventApis)],
+      ...(apis.length > 0 ? (await import('./try-it.js')).graphqlTryIt(apis) : {}),
     };
   },
 };

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoadedApp } from '../template/load.js';
+import { AWS_CUSTOM_RESOURCE_PROVIDER } from '../template/not-run.js';
 import {
   type CallTarget,
   flattenedResponse,
@@ -72,7 +73,8 @@ export function customResources(app: LoadedApp): CustomResourceDefinition[] {
         stackId: stack.description.stackId,
         properties: r.properties,
       };
-      if (r.type === AWS_CUSTOM_RESOURCE) {
+      // An AwsCustomResource whose `resourceType` is another `Custom::` type has the same provider, and runs as one.
+      if (r.type === AWS_CUSTOM_RESOURCE || fn?.logicalId.startsWith(AWS_CUSTOM_RESOURCE_PROVIDER)) {
         const role = fn?.properties.Role;
         found.push({ ...base, provider: { kind: 'aws', ...(typeof role === 'string' ? { roleArn: role } : {}) } });
       } else if (typeof variables.USER_ON_EVENT_FUNCTION_ARN === 'string') {
@@ -182,7 +184,7 @@ export type CallerOf = (roleArn: string | undefined, sessionName: string) => Cal
 /** An AwsCustomResource's request as its provider handles it: the call of that request type, if any, made as the provider's role. */
 export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): RunRequest {
   return async (resource, { requestType, physicalId: physicalIdBefore }) => {
-    const { id, logicalId, properties } = resource;
+    const { id, logicalId, properties, type } = resource;
     const roleArn = resource.provider.kind === 'aws' ? resource.provider.roleArn : undefined;
     let call: SdkCall | undefined;
     let physicalId: string;
@@ -203,7 +205,7 @@ export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): 
           : (call?.physicalResourceId?.id ?? physicalIdBefore);
     } catch (error) {
       if (!(error instanceof SdkCallFormatError)) throw error;
-      log(`custom resource ${id} (Custom::AWS) ${requestType} failed: ${error.message}`);
+      log(`custom resource ${id} (${type}) ${requestType} failed: ${error.message}`);
       return undefined;
     }
     if (call === undefined) return { physicalId, data: {} };
@@ -215,14 +217,14 @@ export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): 
       const response = await makeSdkCall(call, withPhysicalId(call.parameters, physicalId), target);
       flat = { region: call.region ?? target.region, ...(await flattenedResponse(response)) };
       data = outputsOf(call, flat);
-      log(`custom resource ${id} (Custom::AWS) ${requestType}: ${named} made`);
+      log(`custom resource ${id} (${type}) ${requestType}: ${named} made`);
     } catch (error) {
       const code = (error as Error).name ?? 'Error';
       if (call.ignoreErrorCodesMatching !== undefined && new RegExp(call.ignoreErrorCodesMatching).test(code)) {
-        log(`custom resource ${id} (Custom::AWS) ${requestType}: ${named} answered ${code}, ignored (ignoreErrorCodesMatching)`);
+        log(`custom resource ${id} (${type}) ${requestType}: ${named} answered ${code}, ignored (ignoreErrorCodesMatching)`);
       } else {
         log(
-          `custom resource ${id} (Custom::AWS) ${requestType} failed: ${named} answered ${code}: ${(error as Error).message} (the deploy would fail here; tried again at the next start)`,
+          `custom resource ${id} (${type}) ${requestType} failed: ${named} answered ${code}: ${(error as Error).message} (the deploy would fail here; tried again at the next start)`,
         );
         return undefined;
       }

@@ -30,7 +30,7 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   sqsMappings: SqsMappingDefinition[];
   functionUrls: FunctionUrlDefinition[];
   layerFolders: Record<string, string>;
-  apiAuthorizers: string[];
+  invokedByServices: string[];
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -94,16 +94,45 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   warnings.push(...runtimeWarnings(functions), ...handlerFileWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
   const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
-  return { functions, sqsMappings, functionUrls, layerFolders: layers, apiAuthorizers: apiAuthorizers(byType, functions), warnings };
+  return { functions, sqsMappings, functionUrls, layerFolders: layers, invokedByServices: invokedByServices(byType, functions), warnings };
 }
 
-/** The functions an API Gateway authorizer (REST or HTTP API) names in its `AuthorizerUri`: the API invokes them, with its own event. */
-function apiAuthorizers(byType: (type: string) => readonly LoadedResource[], functions: readonly FunctionDefinition[]): string[] {
-  const uris = ['AWS::ApiGateway::Authorizer', 'AWS::ApiGatewayV2::Authorizer'].flatMap((type) =>
-    byType(type).map((r) => String((r.properties as Props).AuthorizerUri ?? '')),
+/**
+ * The functions a service invokes with its own event, which `{}` is not: those an API Gateway
+ * authorizer (REST or HTTP API) names in its `AuthorizerUri`, an AppSync GraphQL API's Lambda
+ * authorizer, AppSync's Lambda data sources (a Direct Lambda resolver's event is the
+ * resolver's context), and a Firehose stream's Lambda processors (its event is a batch of records).
+ */
+function invokedByServices(byType: (type: string) => readonly LoadedResource[], functions: readonly FunctionDefinition[]): string[] {
+  const props = (type: string) => byType(type).map((r) => r.properties as Props);
+  const obj = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Props) : {});
+  const uris = [
+    ...['AWS::ApiGateway::Authorizer', 'AWS::ApiGatewayV2::Authorizer'].flatMap((type) => props(type).map((p) => p.AuthorizerUri)),
+    ...props('AWS::AppSync::GraphQLApi').flatMap((p) => [
+      obj(p.LambdaAuthorizerConfig).AuthorizerUri,
+      ...(Array.isArray(p.AdditionalAuthenticationProviders) ? p.AdditionalAuthenticationProviders : []).map(
+        (provider) => obj(obj(provider).LambdaAuthorizerConfig).AuthorizerUri,
+      ),
+    ]),
+    ...props('AWS::AppSync::DataSource').map((p) => obj(p.LambdaConfig).LambdaFunctionArn),
+    ...props('AWS::KinesisFirehose::DeliveryStream').flatMap((p) => firehoseProcessorArns(p)),
+  ].map((uri) => String(uri ?? ''));
+  // An API Gateway URI holds the function's ARN (`.../functions/<arn>/invocations`): followed by `/`, or a qualifier's `:`; AppSync's is the ARN itself.
+  const names = (fn: FunctionDefinition) => uris.some((uri) => uri === fn.arn || uri.includes(`${fn.arn}/`) || uri.includes(`${fn.arn}:`));
+  return functions.filter(names).map((fn) => fn.name);
+}
+
+/** The `LambdaArn` parameters of a delivery stream's processors, whichever destination configuration holds them. */
+function firehoseProcessorArns(stream: Props): unknown[] {
+  const obj = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Props) : {});
+  const list = (value: unknown) => (Array.isArray(value) ? (value as unknown[]) : []);
+  return Object.values(stream).flatMap((destination) =>
+    list(obj(obj(destination).ProcessingConfiguration).Processors).flatMap((processor) =>
+      list(obj(processor).Parameters).flatMap((parameter) =>
+        obj(parameter).ParameterName === 'LambdaArn' ? [obj(parameter).ParameterValue] : [],
+      ),
+    ),
   );
-  // The URI holds the function's ARN (`.../functions/<arn>/invocations`): followed by `/`, or a qualifier's `:`.
-  return functions.filter((fn) => uris.some((uri) => uri.includes(`${fn.arn}/`) || uri.includes(`${fn.arn}:`))).map((fn) => fn.name);
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

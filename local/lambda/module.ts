@@ -83,8 +83,8 @@ declare module '../service-registry/service-definitions.js' {
     readonly functionUrls: readonly FunctionUrlDefinition[];
     /** The app's layers' folders by what a function's `Layers` names them with (its `Ref`, its version ARN). */
     readonly layerFolders: Readonly<Record<string, string>>;
-    /** The functions an API Gateway authorizer names (by name): the API invokes them, and the start-up report suggests no invoke of them. */
-    readonly apiAuthorizers: readonly string[];
+    /** The functions a service invokes with its own event (an authorizer, an AppSync data source, a Firehose processor), by name: the start-up report suggests no invoke of them. */
+    readonly invokedByServices: readonly string[];
   }
 }
 
@@ -206,7 +206,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
   report: (lambda, { url, definitions }) => {
-    const report = functionReport(definitions.functions, url, definitions.apiAuthorizers, [
+    const report = functionReport(definitions.functions, url, definitions.invokedByServices, [
       ...(lambda.sdk?.report() ?? []),
       ...pythonReportLines(definitions.functions),
       ...updatedCodeLines(lambda, definitions),

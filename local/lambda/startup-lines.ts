@@ -12,14 +12,14 @@ import type { FunctionUrlAddress } from './urls/function-urls.js';
 export function functionReport(
   functions: readonly FunctionDefinition[],
   url: string,
-  apiAuthorizers: readonly string[] = [],
+  invokedByServices: readonly string[] = [],
   sdkLines: readonly string[] = [],
 ): ServiceReport {
   // A function another one's asynchronous destination calls is invoked by that one: the caller is suggested.
   const destinations = functions.flatMap(({ asyncConfig: c }) => [c?.onSuccess, c?.onFailure].filter((arn) => arn !== undefined));
   const called = (fn: FunctionDefinition) => destinations.some((arn) => arn === fn.arn || arn.startsWith(`${fn.arn}:`));
-  // An authorizer's event comes from its API (a token, a request): `{}` only fails it, so its API's route is suggested instead.
-  const invocable = functions.filter((f) => !apiAuthorizers.includes(f.name));
+  // An authorizer's or an AppSync resolver's event comes from its API (a token, a request, the resolver's context): `{}` only fails it, so the API is suggested instead.
+  const invocable = functions.filter((f) => !invokedByServices.includes(f.name));
   const fn = invocable.find((f) => !called(f)) ?? invocable[0];
   // Destinations take only asynchronous invocations' results (as on AWS): such a function is invoked as an event.
   const asEvent = fn?.asyncConfig?.onSuccess !== undefined || fn?.asyncConfig?.onFailure !== undefined ? ' --invocation-type Event' : '';

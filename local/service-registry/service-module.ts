@@ -317,7 +317,7 @@ export interface ServiceReport {
   readonly serves?: readonly string[];
   /**
    * For an app with no event to suggest: what it has, listed (`  topics: ...`), and a command
-   * to try; among the services' (an upload to a bucket that notifies 0.5, topics 1, queues 2, state machines 3, functions 4, an API's GET route 4.5, queues the app only writes results to 5), the lowest rank's is suggested.
+   * to try; among the services' (an upload to a bucket that notifies 0.5, topics 1, queues 2, state machines 3, functions 4, an API's GET route or a GraphQL query 4.5, queues the app only writes results to and topics nothing subscribes to 5), the lowest rank's is suggested.
    */
   readonly tryIt?: {
     readonly listing?: string;

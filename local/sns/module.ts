@@ -93,12 +93,25 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
       topics.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
       NextToken = page.NextToken;
     } while (NextToken);
-    const [topic] = topics;
+    // A message published to a topic nothing subscribes to reaches nothing (the app only publishes to it, as
+    // cdk-appsync-sns's API does): one with a subscription is suggested, and without any, another service's command is (rank 5).
+    const subscribed = new Set<string>();
+    for (const TopicArn of topics) {
+      if (((await sns.ListSubscriptionsByTopic({ TopicArn })).Subscriptions ?? []).length > 0) subscribed.add(TopicArn);
+    }
+    const ordered = [...topics.filter((t) => subscribed.has(t)), ...topics.filter((t) => !subscribed.has(t))];
+    const [topic] = ordered;
     return {
       counts: { topics: topics.length },
       ...(topic === undefined
         ? {}
-        : { tryIt: { rank: 1, listing: `  topics: ${topics.join(', ')}`, command: `sns publish --topic-arn ${topic} --message hello` } }),
+        : {
+            tryIt: {
+              rank: subscribed.has(topic) ? 1 : 5,
+              listing: `  topics: ${ordered.join(', ')}`,
+              command: `sns publish --topic-arn ${topic} --message hello`,
+            },
+          }),
     };
   },
 };

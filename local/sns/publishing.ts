@@ -38,6 +38,8 @@ type RoutedMessage = ValidatedMessage & { messageId: string; sequenceNumber?: st
 export class Publishing {
   /** Subscriptions of protocols not delivered locally that a publish has been reported for. */
   readonly #reportedSkips = new Set<string>();
+  /** Topics a message was published to while nothing subscribed (or only unconfirmed subscriptions did): said once each. */
+  readonly #reportedUnsubscribed = new Set<string>();
   /** When deduplication ids past their window were last removed. */
   #dedupExpiredAt = 0;
 
@@ -178,6 +180,7 @@ export class Publishing {
     for (const note of notes) options.onNote?.(note);
     this.outbox.wake();
     this.#reportSkipped(topic, skipped);
+    if (subscriptions.length === 0) this.#reportUnsubscribed(topic, pending.length);
     for (const messageId of filteredOut) {
       options.log?.(
         `message ${messageId} to ${topic.arn} matched the filter policy of none of its ${subscriptions.length} subscriptions: it is delivered nowhere, as on AWS`,
@@ -247,6 +250,14 @@ export class Publishing {
       deliveries++;
     }
     return { deliveries, filteredOut, notDelivered };
+  }
+
+  /** Once per topic and run: AWS accepts the message and delivers it nowhere, which nothing else would show. */
+  #reportUnsubscribed(topic: TopicRecord, pending: number): void {
+    if (this.#reportedUnsubscribed.has(topic.arn)) return;
+    this.#reportedUnsubscribed.add(topic.arn);
+    const none = pending > 0 ? `none of its ${pending} subscriptions is confirmed` : 'nothing subscribes to it';
+    this.context.options.log?.(`a message to ${topic.arn} is delivered nowhere, as on AWS: ${none} (said once for each topic)`);
   }
 
   /** Once per subscription and run: the load warnings already name these subscriptions. */

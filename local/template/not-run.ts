@@ -53,6 +53,22 @@ export function notRun(type: string): NotRun {
 }
 
 /**
+ * The logical id CDK gives AwsCustomResource's provider function (its singleton's uuid
+ * 679f53fa-c002-430c-b0da-5b7982bd2287), with the hash CDK appends after it. Its resources are
+ * `Custom::AWS` unless the construct's `resourceType` names another `Custom::` type, as
+ * aws-events-targets' CloudWatchLogGroup does (`Custom::CloudwatchLogResourcePolicy`).
+ */
+export const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/** Whether a custom resource's ServiceToken is AwsCustomResource's provider function, whatever its type: the runtime makes its calls. */
+export function runAsAwsCustomResource(resources: Readonly<Record<string, TemplateResource>>, logicalId: string): boolean {
+  const token = resources[logicalId]?.Properties?.ServiceToken as Record<string, unknown> | undefined;
+  const getAtt = token?.['Fn::GetAtt'];
+  const provider = Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+  return provider?.startsWith(AWS_CUSTOM_RESOURCE_PROVIDER) === true && resources[provider]?.Type === 'AWS::Lambda::Function';
+}
+
+/**
  * Whether a custom resource's provider is CDK's provider framework (`cr.Provider`): its
  * ServiceToken's function has the app's onEvent function in `USER_ON_EVENT_FUNCTION_ARN`. The
  * runtime runs those (local/custom-resources), so they get no "not run" warning.
@@ -100,14 +116,14 @@ export function lambdaBackedProvider(
 ): string | undefined {
   const resource = resources[logicalId];
   if (resource === undefined || !isCustomResourceType(resource.Type) || declared.has(resource.Type)) return undefined;
-  if (runByProviderFramework(resources, logicalId)) return undefined;
+  if (runByProviderFramework(resources, logicalId) || runAsAwsCustomResource(resources, logicalId)) return undefined;
   const fn = providerFunction(resources, logicalId);
   return fn === undefined || cdkOwnProvider(resources[fn], fn) ? undefined : fn;
 }
 
 /**
  * Whether a service runs a resource (or knowingly accepts it): its type is one a service declares,
- * or it is a custom resource local/custom-resources/ runs (the provider framework's, a plain Lambda-backed one).
+ * or it is a custom resource local/custom-resources/ runs (the provider framework's, AwsCustomResource's of any type, a plain Lambda-backed one).
  */
 export function runLocally(
   resources: Readonly<Record<string, TemplateResource>>,
@@ -116,7 +132,11 @@ export function runLocally(
 ): boolean {
   const type = resources[logicalId]?.Type;
   if (type !== undefined && declared.has(type)) return true;
-  return runByProviderFramework(resources, logicalId) || lambdaBackedProvider(resources, logicalId, declared) !== undefined;
+  return (
+    runByProviderFramework(resources, logicalId) ||
+    runAsAwsCustomResource(resources, logicalId) ||
+    lambdaBackedProvider(resources, logicalId, declared) !== undefined
+  );
 }
 
 /** Why an attribute a `Fn::GetAtt` names does not resolve locally. */

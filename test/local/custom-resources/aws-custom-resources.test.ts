@@ -51,6 +51,12 @@ function synthApp(outdir: string, version: string, withIgnored: boolean): void {
         },
         policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: ['arn:aws:dynamodb:us-east-1:000000000000:table/no-such-table'] }),
       });
+      // aws-events-targets' CloudWatchLogGroup makes one with resourceType Custom::CloudwatchLogResourcePolicy: it runs as Custom::AWS.
+      new cr.AwsCustomResource(stack, 'Typed', {
+        resourceType: 'Custom::SeedTyped',
+        onCreate: { ...put('typed'), parameters: { TableName: table.tableName, Item: { id: { S: 'typed' } } } },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [table.tableArn] }),
+      });
       if (!withIgnored) return;
       const item = (id: string) => ({ TableName: table.tableName, Item: { id: { S: id } } });
       new cr.AwsCustomResource(stack, 'Extra', {
@@ -136,6 +142,12 @@ describe('AwsCustomResources (Custom::AWS)', () => {
       ),
     );
     expect((runtime as LocalRuntime).warnings.filter((w) => w.includes('Custom::AWS'))).toEqual([]);
+  });
+
+  it('runs one whose resourceType is another Custom:: type (its provider is the same), with no start-up warning', async () => {
+    expect(await itemOf(runtime as LocalRuntime, 'typed')).toBeDefined();
+    expect(logs).toContainEqual(expect.stringMatching(/Seed\/Typed[0-9A-F]{8} \(Custom::SeedTyped\) Create: DynamoDB\.putItem made$/));
+    expect((runtime as LocalRuntime).warnings.filter((w) => w.includes('Custom::SeedTyped'))).toEqual([]);
   });
 
   it('names a failing call with the resource, the call and AWS’s error, and the rest of the app runs', () => {

@@ -9,7 +9,7 @@ export function appDefinitions(overrides: Partial<ServiceDefinitions> = {}): Ser
     sqsMappings: [],
     functionUrls: [],
     layerFolders: {},
-    apiAuthorizers: [],
+    invokedByServices: [],
     buses: [],
     rules: [],
     archives: [],

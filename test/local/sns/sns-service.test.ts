@@ -408,6 +408,17 @@ describe('SnsService filter policies', () => {
       `message ${MessageId} to ${TopicArn} matched the filter policy of none of its 2 subscriptions: it is delivered nowhere, as on AWS`,
     ]);
   });
+  it('says once for each topic that a message to a topic nothing subscribes to is delivered nowhere', async () => {
+    t = createSns();
+    // serverless-patterns cdk-appsync-sns: its API publishes to a topic without subscriptions; nothing said where the message went.
+    const { TopicArn } = await t.sns.CreateTopic({ Name: 'lonely' });
+    await t.sns.Publish({ TopicArn, Message: 'one' });
+    await t.sns.Publish({ TopicArn, Message: 'two' });
+    await t.sns.idle();
+    expect(t.logs.filter((line) => line.includes('delivered nowhere'))).toEqual([
+      `a message to ${TopicArn} is delivered nowhere, as on AWS: nothing subscribes to it (said once for each topic)`,
+    ]);
+  });
 });
 
 describe('SnsService FIFO topics', () => {

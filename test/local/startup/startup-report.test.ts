@@ -11,6 +11,7 @@ import { functionReport } from '../../../local/lambda/startup-lines.js';
 import { pipeLines } from '../../../local/pipes/startup-lines.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/service-registry/modules.js';
 import type { ServiceDefinitions } from '../../../local/service-registry/service-definitions.js';
+import { snsModule } from '../../../local/sns/module.js';
 import { sqsModule } from '../../../local/sqs/module.js';
 import { queueReport } from '../../../local/sqs/startup-lines.js';
 import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../../local/startup/startup-report.js';
@@ -391,6 +392,34 @@ describe.runIf(WITH_BUNDLED_APP)('startupReport for the Switchyard app', () => {
 });
 
 describe('startupReport for apps without rules', () => {
+  it('suggests a topic with a subscription, and a topic nothing subscribes to only after invoking a function (its message reaches nothing)', async () => {
+    // serverless-patterns cdk-appsync-sns: its API publishes to a topic nothing subscribes to; publishing `hello` to it showed nothing.
+    const arn = (name: string) => `arn:aws:sns:us-east-1:000000000000:${name}`;
+    const snsWith = (subscribed: readonly string[], topics: readonly string[]) =>
+      ({
+        ListTopics: async () => ({ Topics: topics.map((name) => ({ TopicArn: arn(name) })) }),
+        ListSubscriptionsByTopic: async ({ TopicArn }: { TopicArn: string }) => ({
+          Subscriptions: subscribed.some((name) => arn(name) === TopicArn) ? [{ TopicArn }] : [],
+        }),
+      }) as never;
+    const app = appDefinitions({
+      functions: [{ name: 'handler', arn: 'arn:aws:lambda:us-east-1:000000000000:function:handler' }] as FunctionDefinition[],
+    });
+    const context = { url: URL, accountId: '000000000000', definitions: app };
+    const tryWith = async (sns: never) => {
+      const services = [await snsModule.report?.(sns, context), functionReport(app.functions, URL)].flatMap((r) => (r ? [r] : []));
+      return tryLine(
+        startupReport({ url: URL, definitions: app, warnings: [], dataDir: '/data', startedSeconds: 1, root: emptyRoot(), services }).lines,
+      );
+    };
+    expect(await tryWith(snsWith(['read'], ['unread', 'read']))).toBe(
+      `  try: aws --endpoint-url ${URL} sns publish --topic-arn ${arn('read')} --message hello`,
+    );
+    expect(await tryWith(snsWith([], ['unread']))).toBe(
+      `  try: aws --endpoint-url ${URL} lambda invoke --function-name handler --payload '{}' /dev/stdout`,
+    );
+  });
+
   it('suggests publishing to a topic before sending to a queue', () => {
     const { lines } = report(
       { queues: [{ name: 'work', attributes: {}, tags: {} }] },
