@@ -87,9 +87,10 @@ class FaceStore {
 const stores = new WeakMap<DatabaseSync, FaceStore>();
 
 /**
- * The service's store, made once per database: the template's collections are created in it
- * then, as deploying the stack creates them (one deleted through the API is made again at the
- * next start, where a deployed stack would not notice).
+ * The service's store, made once per database (at the first request after a start): the
+ * template's collections are created in it then, as deploying the stack creates them. One
+ * deleted through the API is made again at the next start, where a deployed stack would not
+ * notice; one a reload adds is reported as running after a restart (service-registry/reload.ts).
  */
 function storeOf(context: LeafContext): FaceStore {
   const db = context.db();
