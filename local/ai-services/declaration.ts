@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import type { ModelBackend } from '../bedrock/simulated.js';
 import type { ResourceOf, ServiceIam } from '../iam/authorizations.js';
 import type { AsyncJob } from '../store/async-jobs.js';
@@ -42,6 +43,8 @@ export interface LeafContext {
   example(shape: string): unknown;
   /** The service's asynchronous jobs (declared by its `jobs`). */
   readonly jobs: LeafJobs;
+  /** The service's database in the data folder (declared by its `stateful`): what its API creates, kept across restarts. */
+  db(): DatabaseSync;
 }
 
 /** A leaf service's asynchronous jobs: submitted by its Start operations, read by its Get and List. */
@@ -109,6 +112,11 @@ export interface LeafServiceDeclaration {
   readonly sdkClient: { readonly package: string; readonly serviceId: string; readonly baseException: string };
   /** The operations it serves. */
   readonly operations: Readonly<Record<string, LeafOperation>>;
+  /**
+   * It keeps what its API creates (Rekognition's collections and faces) in its database,
+   * which its answers reach as `context.db()`. @default only a service with `jobs` has one
+   */
+  readonly stateful?: true;
   /** Its kinds of asynchronous jobs. @default none */
   readonly jobs?: Readonly<Record<string, LeafJobKind>>;
   /**

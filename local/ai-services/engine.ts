@@ -26,7 +26,7 @@ export interface LeafDependencies {
   writeObject(location: S3Location, body: Buffer, contentType: string, principal?: IamPrincipal): Promise<void>;
   resources(type: string): readonly LoadedResource[];
   readonly notify: LeafNotify;
-  /** The service's database, for a service with asynchronous jobs. */
+  /** The service's database, for a service with asynchronous jobs or state of its own (`stateful`). */
   readonly db?: DatabaseSync;
   readonly onError: (error: OutboxHandlerError) => void;
 }
@@ -141,6 +141,10 @@ export class LeafService {
       resources: (type) => this.deps.resources(type),
       example: (shape) => shapeExample(loadModel(this.declaration.name), shape, Number.parseInt(digest.slice(0, 8), 16)),
       jobs: this.#leafJobs(),
+      db: () => {
+        if (this.deps.db === undefined) throw new Error(`${this.declaration.name} is not declared stateful and has no database`);
+        return this.deps.db;
+      },
     };
   }
 

@@ -130,7 +130,7 @@ export function leafServiceModule(declaration: LeafServiceDeclaration): Register
     ...(declaration.resourceTypes ? { resourceTypes: declaration.resourceTypes } : {}),
     apis: [{ model: name, operations: Object.keys(declaration.operations), protocolFromModel: true }],
     sdkClients: [{ package: sdkClient.package, serviceId: sdkClient.serviceId }],
-    ...(declaration.jobs ? { databases: [name] } : {}),
+    ...(declaration.jobs || declaration.stateful ? { databases: [name] } : {}),
     stepFunctions: {
       sdk: {
         [declaration.stepFunctionsName ?? name]: {
@@ -164,7 +164,7 @@ function createLeafService(
     region,
     accountId,
     clock,
-    ...(declaration.jobs ? { db: database(name) } : {}),
+    ...(declaration.jobs || declaration.stateful ? { db: database(name) } : {}),
     caller: () => iam().principals.principalOf(currentCaller()?.accessKeyId),
     async readObject({ bucket, key }, principal) {
       // As the caller: AWS reads a document with the caller's permissions.

@@ -1,31 +1,6 @@
-import { AwsError } from '../endpoint/aws-error.js';
 import type { Input, LeafContext, LeafOperation, LeafServiceDeclaration } from './declaration.js';
-import { readDocument, UnsupportedDocument } from './documents.js';
-import { type DocumentErrors, documentBytes } from './s3-documents.js';
-
-/** Rekognition's image limits: 5 MB as bytes, 15 MB in S3 (the lower checked first, as bytes are read). */
-const BYTES_LIMIT = 5 * 1024 * 1024;
-const S3_LIMIT = 15 * 1024 * 1024;
-
-const ERRORS: DocumentErrors = {
-  invalidS3Object: () =>
-    new AwsError('InvalidS3ObjectException', 'Unable to get object metadata from S3. Check object key, region and/or access permissions.'),
-  invalidParameter: (message) => new AwsError('InvalidParameterException', message),
-  tooLarge: () => new AwsError('ImageTooLargeException', 'Image size is too large.'),
-};
-
-/** The image's bytes when they are a PNG or a JPEG (what Rekognition reads); InvalidImageFormatException otherwise. */
-async function image(input: Input, context: LeafContext): Promise<{ width?: number; height?: number }> {
-  const given = input.Image as Input | undefined;
-  const bytes = await documentBytes(given, context, given?.Bytes === undefined ? S3_LIMIT : BYTES_LIMIT, ERRORS);
-  try {
-    const content = readDocument(bytes);
-    if (content.kind === 'image' && content.format !== 'tiff') return content;
-  } catch (error) {
-    if (!(error instanceof UnsupportedDocument)) throw error;
-  }
-  throw new AwsError('InvalidImageFormatException', 'Request has invalid image format');
-}
+import { COLLECTION_IAM, COLLECTION_OPERATIONS, COLLECTION_TYPES } from './rekognition-collections.js';
+import { rekognitionImage as image } from './rekognition-image.js';
 
 const VOCABULARY: readonly (readonly [string, readonly string[]])[] = [
   ['Person', []],
@@ -63,12 +38,20 @@ const afterImage = (answer: (input: Input, context: LeafContext) => unknown): Le
   },
 });
 
-/** Amazon Rekognition's image operations: the image checked as Rekognition checks it, labels drawn from its digest. */
+/**
+ * Amazon Rekognition's image operations (the image checked as Rekognition checks it, labels
+ * drawn from its digest) and its face collections, kept in its database (rekognition-collections.ts).
+ */
 export const REKOGNITION: LeafServiceDeclaration = {
   name: 'rekognition',
   title: 'Rekognition',
   sdkClient: { package: '@aws-sdk/client-rekognition', serviceId: 'Rekognition', baseException: 'RekognitionServiceException' },
+  stateful: true,
+  resourceTypes: COLLECTION_TYPES,
+  iamResources: COLLECTION_IAM,
+  timestamps: ['CreationTimestamp'],
   operations: {
+    ...COLLECTION_OPERATIONS,
     DetectLabels: detectLabels,
     DetectText: afterImage(() => ({ TextDetections: [], TextModelVersion: '3.0' })),
     DetectFaces: afterImage(() => ({ FaceDetails: [] })),
