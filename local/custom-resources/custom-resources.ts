@@ -8,7 +8,7 @@
  * the resource, the call and AWS's error, and the rest of the app runs (the deploy would have
  * failed there); it is tried again at the next start.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoadedApp } from '../template/load.js';
 import { AWS_CUSTOM_RESOURCE_PROVIDER } from '../template/not-run.js';
@@ -105,6 +105,30 @@ export type RunRequest = (
     readonly oldProperties?: Readonly<Record<string, unknown>>;
   },
 ) => Promise<{ physicalId: string; data: Record<string, unknown> } | undefined>;
+
+/**
+ * CloudFormation's request to a custom resource's provider, as it sends it
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html):
+ * OldResourceProperties on Update, PhysicalResourceId but on Create.
+ */
+export function cloudFormationRequest(
+  resource: CustomResourceDefinition,
+  { requestType, physicalId, oldProperties }: Parameters<RunRequest>[1],
+  responseUrl: string,
+): Record<string, unknown> {
+  return {
+    RequestType: requestType,
+    ServiceToken: resource.properties.ServiceToken,
+    ResponseURL: responseUrl,
+    StackId: resource.stackId,
+    RequestId: randomUUID(),
+    LogicalResourceId: resource.logicalId,
+    ResourceType: resource.type,
+    ResourceProperties: resource.properties,
+    ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
+  };
+}
 
 /**
  * Where what ran is kept: the data folder's database, opened only when there is something to

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppHttpService } from '../endpoint/server.js';
 import type { InvokeOutcome } from '../lambda/runtime/function-runtime.js';
-import type { RunRequest } from './custom-resources.js';
+import { cloudFormationRequest, type RunRequest } from './custom-resources.js';
 
 export const RESPONSE_PATH = '/_aws/cloudformation-response/';
 
@@ -76,18 +76,7 @@ export function lambdaBackedRunner({ invoke, responses, url, log, waitMs = RESPO
     const { functionArn } = resource.provider;
     const where = `custom resource ${resource.id} (${resource.type}) ${requestType}`;
     const pending = responses.expect();
-    const event = {
-      RequestType: requestType,
-      ServiceToken: resource.properties.ServiceToken,
-      ResponseURL: `${url}${RESPONSE_PATH}${pending.id}`,
-      StackId: resource.stackId,
-      RequestId: randomUUID(),
-      LogicalResourceId: resource.logicalId,
-      ResourceType: resource.type,
-      ResourceProperties: resource.properties,
-      ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),
-      ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
-    };
+    const event = cloudFormationRequest(resource, { requestType, physicalId, oldProperties }, `${url}${RESPONSE_PATH}${pending.id}`);
     let answered: Buffer | undefined;
     void pending.answer.then((body) => {
       answered = body;

@@ -7,9 +7,8 @@
  * onEvent's answer until it answers IsComplete, its Data joining onEvent's.
  * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html#provider-framework
  */
-import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome } from '../lambda/runtime/function-runtime.js';
-import type { RunRequest } from './custom-resources.js';
+import { cloudFormationRequest, type RunRequest } from './custom-resources.js';
 
 /** How often, and how many times, isComplete is asked (the framework's queryInterval is 5 s; its total timeout 30 min). */
 export interface Polling {
@@ -27,18 +26,8 @@ export function frameworkRunner(invoke: Invoke, log: (line: string) => void, pol
     if (resource.provider.kind !== 'framework') return undefined;
     const { onEvent, isComplete } = resource.provider;
     const where = `custom resource ${resource.id} (${resource.type}) ${requestType}`;
-    const event: Record<string, unknown> = {
-      RequestType: requestType,
-      ServiceToken: resource.properties.ServiceToken,
-      ResponseURL: '...',
-      StackId: resource.stackId,
-      RequestId: randomUUID(),
-      LogicalResourceId: resource.logicalId,
-      ResourceType: resource.type,
-      ResourceProperties: resource.properties,
-      ...(oldProperties === undefined ? {} : { OldResourceProperties: oldProperties }),
-      ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
-    };
+    // The framework withholds the ResponseURL from the app's functions: it answers CloudFormation itself.
+    const event = cloudFormationRequest(resource, { requestType, physicalId, oldProperties }, '...');
     const answered = await answerOf(invoke, onEvent, event, `${where} failed: its onEvent function`, log);
     if (answered === undefined) return undefined;
     const answer: Record<string, unknown> = answered ?? {};
