@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { CfnWaitConditionHandle, CustomResource, Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CustomResourceDefinition } from '../../../local/custom-resources/custom-resources.js';
 import { lambdaBackedRunner, ResponseUrls } from '../../../local/custom-resources/lambda-backed.js';
-import { LocalRuntime } from '../../../local/runtime.js';
 import { synthStack } from '../cdk-stack.js';
-import { tempDataDir } from '../helpers.js';
+import { appRuntime } from './app-runtime.js';
 
 /** The app's function: PUTs SUCCESS (with what CloudFormation's request told it) to the ResponseURL, as cfn-response does. */
 const ANSWERER = `exports.handler = async (event) => {
@@ -65,56 +61,35 @@ function synthApp(outdir: string, name: string): void {
   );
 }
 
-let outdir: string;
-let dataDir: string;
-let runtime: LocalRuntime | undefined;
-const logs: string[] = [];
-
-async function restart(): Promise<LocalRuntime> {
-  await runtime?.stop();
-  logs.length = 0;
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir, port: 0, log: (line) => logs.push(line) });
-  return runtime;
-}
-
-beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-plaincr-'));
-  dataDir = tempDataDir();
-  synthApp(outdir, 'a');
-  await restart();
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const app = appRuntime('switchyard-plaincr-', (outdir) => synthApp(outdir, 'a'));
+const { logs, restart } = app;
 
 describe('plain Lambda-backed custom resources', () => {
   it('invokes the app’s function with the Create request and keeps the SUCCESS answer it PUTs to the ResponseURL, with no start-up warning', () => {
     expect(logs).toContainEqual(
       '[customresources] custom resource Plain/Good (Custom::Good) Create: its function answered SUCCESS, physical id thing-a',
     );
-    expect((runtime as LocalRuntime).customresources.data('Plain/Good')).toEqual({
+    expect(app.runtime().customresources.data('Plain/Good')).toEqual({
       RequestType: 'Create',
       LogicalResourceId: 'Good',
       ResourceType: 'Custom::Good',
       Old: 'none',
       Before: 'none',
     });
-    expect((runtime as LocalRuntime).warnings.filter((w) => w.includes('Plain/Good') || w.includes('not run'))).toEqual([]);
+    expect(app.runtime().warnings.filter((w) => w.includes('Plain/Good') || w.includes('not run'))).toEqual([]);
   });
 
   it('names a FAILED answer with its Reason at start-up, and tries it again at the next start', async () => {
     const failed =
       '[customresources] custom resource Plain/Bad (Custom::Bad) Create failed: its function answered FAILED: the widget is out of stock (tried again at the next start)';
     expect(logs).toContainEqual(failed);
-    expect((runtime as LocalRuntime).customresources.data('Plain/Bad')).toBeUndefined();
+    expect(app.runtime().customresources.data('Plain/Bad')).toBeUndefined();
     await restart();
     expect(logs).toContainEqual(failed);
   }, 60_000);
 
   it('names a property it is given without, as for any resource the runtime runs, and the wait condition handle it came from', () => {
-    const warnings = (runtime as LocalRuntime).warnings;
+    const warnings = app.runtime().warnings;
     expect(warnings).toContainEqual(expect.stringMatching(/^Plain\/Bad \(Custom::Bad\): Properties\.Handle: .*Handle/));
     expect(warnings).toContainEqual(
       expect.stringMatching(/^Plain\/Handle \(AWS::CloudFormation::WaitConditionHandle\): no wait condition handles locally: /),
@@ -122,7 +97,7 @@ describe('plain Lambda-backed custom resources', () => {
   });
 
   it('sends an Update with the old properties and physical id when they change', async () => {
-    synthApp(outdir, 'b');
+    synthApp(app.outdir(), 'b');
     const again = await restart();
     expect(again.customresources.data('Plain/Good')).toMatchObject({ RequestType: 'Update', Old: 'a', Before: 'thing-a' });
   }, 60_000);

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
 import { synthStack } from '../cdk-stack.js';
-import { tempDataDir } from '../helpers.js';
+import { appRuntime } from './app-runtime.js';
 
 /** The app's onEvent function: answers with what CloudFormation's request told it. */
 const ON_EVENT = `exports.handler = async (event) => ({
@@ -52,34 +49,13 @@ function synthApp(outdir: string, name: string): void {
   );
 }
 
-let outdir: string;
-let dataDir: string;
-let runtime: LocalRuntime | undefined;
-const logs: string[] = [];
-
-async function restart(): Promise<LocalRuntime> {
-  await runtime?.stop();
-  logs.length = 0;
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir, port: 0, log: (line) => logs.push(line) });
-  return runtime;
-}
+const app = appRuntime('switchyard-provider-', (outdir) => synthApp(outdir, 'a'));
+const { logs, restart } = app;
 
 const thing = (r: LocalRuntime) => {
   const resource = r.template.app.stacks.flatMap((s) => s.resources).find((x) => x.type === 'Custom::Thing');
   return r.customresources.data(`Prov/${resource?.logicalId}`);
 };
-
-beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-provider-'));
-  dataDir = tempDataDir();
-  synthApp(outdir, 'a');
-  await restart();
-}, 120_000);
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('provider framework custom resources (cr.Provider)', () => {
   it('invokes the app’s onEvent function with the Create request, then isComplete until complete, before the runtime is ready', () => {
@@ -88,7 +64,7 @@ describe('provider framework custom resources (cr.Provider)', () => {
         /^\[customresources\] custom resource Prov\/Thing \(Custom::Thing\) Create: onEvent and isComplete ran, physical id thing-a$/,
       ),
     );
-    expect(thing(runtime as LocalRuntime)).toEqual({
+    expect(thing(app.runtime())).toEqual({
       RequestType: 'Create',
       LogicalResourceId: 'Thing',
       ResourceType: 'Custom::Thing',
@@ -98,13 +74,13 @@ describe('provider framework custom resources (cr.Provider)', () => {
       Asked: 2,
       Seen: 'thing-a',
     });
-    expect((runtime as LocalRuntime).warnings.filter((w) => w.includes('Thing'))).toEqual([]);
+    expect(app.runtime().warnings.filter((w) => w.includes('Thing'))).toEqual([]);
   });
 
   it('runs nothing again after a restart, and an Update with the old properties and physical id when they change', async () => {
     await restart();
     expect(logs.filter((line) => line.includes('Prov/Thing'))).toEqual([]);
-    synthApp(outdir, 'b');
+    synthApp(app.outdir(), 'b');
     const again = await restart();
     expect(thing(again)).toMatchObject({ RequestType: 'Update', Old: 'a', Before: 'thing-a', Seen: 'thing-b' });
   }, 60_000);

@@ -1,14 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
 import { synthStack } from '../cdk-stack.js';
-import { tempDataDir } from '../helpers.js';
 import { sdkConfig } from '../restartable-runtime.js';
+import { appRuntime } from './app-runtime.js';
 
 /** A table, seeded by an AwsCustomResource (deleted on Delete) when `seeded`. */
 function synthApp(outdir: string, seeded: boolean): void {
@@ -35,19 +34,10 @@ function synthApp(outdir: string, seeded: boolean): void {
   );
 }
 
-let outdir: string;
-let dataDir: string;
-let runtime: LocalRuntime | undefined;
-const logs: string[] = [];
+const app = appRuntime('switchyard-ranstore-');
+const { logs, restart } = app;
 
-async function restart(): Promise<LocalRuntime> {
-  await runtime?.stop();
-  logs.length = 0;
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir, port: 0, log: (line) => logs.push(line) });
-  return runtime;
-}
-
-const database = () => path.join(dataDir, 'customresources.sqlite');
+const database = () => path.join(app.dataDir(), 'customresources.sqlite');
 const seed = async (r: LocalRuntime) =>
   (
     await new DynamoDBClient({ ...sdkConfig(r.url), maxAttempts: 1 }).send(
@@ -55,28 +45,18 @@ const seed = async (r: LocalRuntime) =>
     )
   ).Item;
 
-beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-ranstore-'));
-  dataDir = tempDataDir();
-});
-afterAll(async () => {
-  await runtime?.stop();
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe('CustomResources’ record of what ran (customresources.sqlite)', () => {
   it('is neither opened nor created by a start of an app without custom resources', async () => {
-    synthApp(outdir, false);
+    synthApp(app.outdir(), false);
     await restart();
     expect(existsSync(database())).toBe(false);
   }, 60_000);
 
   it('is created once a custom resource runs, and a start whose template no longer has any still runs their Delete', async () => {
-    synthApp(outdir, true);
+    synthApp(app.outdir(), true);
     expect(await seed(await restart())).toBeDefined();
     expect(existsSync(database())).toBe(true);
-    synthApp(outdir, false);
+    synthApp(app.outdir(), false);
     const again = await restart();
     expect(logs).toContainEqual(expect.stringMatching(/Kept\/Seed[0-9A-F]{8} \(Custom::AWS\) Delete: DynamoDB\.deleteItem made$/));
     expect(await seed(again)).toBeUndefined();
