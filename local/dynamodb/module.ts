@@ -73,6 +73,19 @@ async function authorizeRequest(
   return refusal ? { denied: refusal.message } : { allowed };
 }
 
+/**
+ * Declares the template's tables' streams and Kinesis data stream destinations (kept by the
+ * main thread in the engine's database), then tells the engine's thread of both.
+ */
+function templateDeclarations(destinations: KinesisDestinations, streams: StreamsService) {
+  return (tables: ServiceDefinitions['tables']) => {
+    for (const t of tables) {
+      if (t.kinesisDestination) destinations.enable(t.name, t.kinesisDestination.streamArn, t.kinesisDestination.precision);
+    }
+    streams.declareTables(tables);
+  };
+}
+
 /** DynamoDB: the engine (local/dynamodb/engine/) in a worker thread, its tables and their stream records in one SQLite database in the data folder. */
 export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> = {
   name: 'dynamodb',
@@ -146,8 +159,6 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     // The main thread's own connection to the engine's database: it reads the stream records and keeps the streams and time-to-live settings.
     const streamsDb = openDatabase(host.file as string);
     const streams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, () => host.streamsChanged());
-    // The tables' Kinesis data stream destinations: the template's are declared here, the records owed sent by the outbox.
-    const kinesisDestinations = new KinesisDestinations(streamsDb, clock, region);
     const kinesis = services.get('kinesis');
     const kinesisDelivery = new KinesisDelivery({
       db: streamsDb,
@@ -155,13 +166,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
       putRecord: (input) => kinesis.api.PutRecord(input),
       log: (line) => log(`[dynamodb] ${line}`),
     });
-    const declare = (tables: ServiceDefinitions['tables']) => {
-      for (const t of tables) {
-        if (t.kinesisDestination) kinesisDestinations.enable(t.name, t.kinesisDestination.streamArn, t.kinesisDestination.precision);
-      }
-      // Tells the engine's thread of the streams and destinations both.
-      streams.declareTables(tables);
-    };
+    const declare = templateDeclarations(new KinesisDestinations(streamsDb, clock, region), streams);
     declare(definitions.tables);
     host.serve((request) => authorizeRequest(iam, request));
     host.onRecordsCommitted((arns) => {
