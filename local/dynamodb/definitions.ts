@@ -15,6 +15,8 @@ export interface TableDefinition {
   readonly definition: Record<string, unknown>;
   readonly ttlAttribute?: string;
   readonly streamLabel?: string;
+  /** The template's `KinesisStreamSpecification`: the Kinesis data stream its changes are sent to. */
+  readonly kinesisDestination?: { readonly streamArn: string; readonly precision?: string };
   /** The id CloudFormation returns for it (a global table's `TableId`): the table the engine creates for the template takes it. */
   readonly tableId?: string;
   /** What CreateTable does not take, set once the table is created. */
@@ -84,7 +86,12 @@ function tableSpecification(r: LoadedResource): { table: TableSpecification; war
       ...indexes.map((index) => ({ IndexName: String(index.IndexName), specification: index.ContributorInsightsSpecification })),
     ],
   };
-  const warnings = notRunParts(r, { ...p, streamPolicy: (p.StreamSpecification as Props | undefined)?.ResourcePolicy });
+  // Its KinesisStreamSpecification is run (local/dynamodb/streams/kinesis-destinations.ts).
+  const warnings = notRunParts(r, {
+    ...p,
+    KinesisStreamSpecification: undefined,
+    streamPolicy: (p.StreamSpecification as Props | undefined)?.ResourcePolicy,
+  });
   if (p.ImportSourceSpecification !== undefined) {
     warnings.push(`${whereOf(r)}: ImportSourceSpecification is not imported locally: the table starts empty`);
   }
@@ -114,6 +121,7 @@ function templateTable(r: LoadedResource, spec: TableSpecification): TableDefini
   const ttl = spec.TimeToLiveSpecification as { AttributeName?: string; Enabled?: unknown } | undefined;
   // Time to live and the stream are kept by local/dynamodb/streams/; the stream keeps the label of the template's StreamArn.
   const streamLabel = r.attributes.StreamArn?.split('/stream/')[1];
+  const kinesis = spec.KinesisStreamSpecification as { StreamArn?: unknown; ApproximateCreationDateTimePrecision?: unknown } | undefined;
   const pitr = spec.PointInTimeRecoverySpecification as
     | { PointInTimeRecoveryEnabled?: unknown; RecoveryPeriodInDays?: unknown }
     | undefined;
@@ -123,6 +131,16 @@ function templateTable(r: LoadedResource, spec: TableSpecification): TableDefini
     definition,
     ...(isTrue(ttl?.Enabled) && ttl?.AttributeName !== undefined ? { ttlAttribute: ttl.AttributeName } : {}),
     ...(streamLabel === undefined ? {} : { streamLabel }),
+    ...(typeof kinesis?.StreamArn === 'string'
+      ? {
+          kinesisDestination: {
+            streamArn: kinesis.StreamArn,
+            ...(kinesis.ApproximateCreationDateTimePrecision === undefined
+              ? {}
+              : { precision: String(kinesis.ApproximateCreationDateTimePrecision) }),
+          },
+        }
+      : {}),
     ...(r.attributes.TableId === undefined ? {} : { tableId: r.attributes.TableId }),
     settings: {
       ...(isTrue(pitr?.PointInTimeRecoveryEnabled)

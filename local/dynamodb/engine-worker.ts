@@ -17,6 +17,7 @@ import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../store/idempotent-reques
 import { DynamoDbEngine, type EngineRequest } from './engine/engine.js';
 import { operationOf, sendError, sendResult, withBody } from './engine/http.js';
 import type { ItemChange } from './engine/item-operations.js';
+import { KINESIS_RECORDS, KinesisDestinations } from './streams/kinesis-destinations.js';
 import { type CapturedChange, StreamStore } from './streams/stream-store.js';
 
 export interface EngineWorkerData {
@@ -115,6 +116,8 @@ function startEngineThread(data: EngineWorkerData): void {
 function engineOn(db: DatabaseSync, data: EngineWorkerData, clock: { now: () => number }) {
   const streamStore = new StreamStore(db, clock, data.region, data.accountId);
   let streams = streamStore.enabledByTable();
+  const kinesis = new KinesisDestinations(db, clock, data.region);
+  let destinations = kinesis.enabledByTable();
   const touched = new Set<string>();
   streamStore.onRecords((arn) => touched.add(arn));
   const engine = new DynamoDbEngine(db, {
@@ -135,9 +138,24 @@ function engineOn(db: DatabaseSync, data: EngineWorkerData, clock: { now: () => 
         streams = streamStore.enabledByTable();
       },
     },
+    kinesisDestinations: {
+      of: (table) => kinesis.of(table),
+      enable: (table, streamArn, precision) => {
+        kinesis.enable(table, streamArn, precision);
+        destinations = kinesis.enabledByTable();
+      },
+      disable: (table, streamArn) => {
+        kinesis.disable(table, streamArn);
+        destinations = kinesis.enabledByTable();
+      },
+    },
     onChanges: (changes, { serviceDelete }) => {
-      const recorded = changes.filter((change) => streams[change.table] !== undefined);
-      if (recorded.length > 0) streamStore.append(recorded.map((change) => captured(change, serviceDelete)));
+      const recorded = changes.filter((change) => streams[change.table] !== undefined || destinations[change.table] !== undefined);
+      if (recorded.length === 0) return;
+      const capturedChanges = recorded.map((change) => captured(change, serviceDelete));
+      streamStore.append(capturedChanges);
+      // The main thread's outbox is told as the streams' readers are, once the write is committed.
+      if (kinesis.append(capturedChanges, destinations) > 0) touched.add(KINESIS_RECORDS);
     },
   });
   return {
@@ -145,6 +163,7 @@ function engineOn(db: DatabaseSync, data: EngineWorkerData, clock: { now: () => 
     /** The main thread changed the streams: read them again. */
     streamsChanged: () => {
       streams = streamStore.enabledByTable();
+      destinations = kinesis.enabledByTable();
     },
     /** The streams that got records since last asked. */
     committedStreams: () => {

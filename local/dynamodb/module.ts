@@ -9,6 +9,8 @@ import { declareTableId } from './engine/table-catalog.js';
 import { dynamodbIam } from './iam-authorizations.js';
 import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
 import { type DynamoDbForTasks, dynamoDbStepFunctions, sdkDynamoDb } from './step-functions.js';
+import { KinesisDelivery } from './streams/kinesis-delivery.js';
+import { KINESIS_RECORDS, KinesisDestinations } from './streams/kinesis-destinations.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { createMissingTables } from './template-tables.js';
@@ -19,6 +21,8 @@ export interface LocalDynamoDb {
   readonly host: DynamoDbHost;
   /** The records of the tables' streams, and their API. */
   readonly streams: StreamsService;
+  /** Sends the tables' changes to their Kinesis data stream destinations. */
+  readonly kinesisDelivery: KinesisDelivery;
   readonly timeToLive: TimeToLiveSweeper;
   /**
    * The runtime's own client of the engine's thread (DynamoDB's API on its loopback port, never
@@ -69,6 +73,19 @@ async function authorizeRequest(
   return refusal ? { denied: refusal.message } : { allowed };
 }
 
+/**
+ * Declares the template's tables' streams and Kinesis data stream destinations (kept by the
+ * main thread in the engine's database), then tells the engine's thread of both.
+ */
+function templateDeclarations(destinations: KinesisDestinations, streams: StreamsService) {
+  return (tables: ServiceDefinitions['tables']) => {
+    for (const t of tables) {
+      if (t.kinesisDestination) destinations.enable(t.name, t.kinesisDestination.streamArn, t.kinesisDestination.precision);
+    }
+    streams.declareTables(tables);
+  };
+}
+
 /** DynamoDB: the engine (local/dynamodb/engine/) in a worker thread, its tables and their stream records in one SQLite database in the data folder. */
 export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> = {
   name: 'dynamodb',
@@ -86,6 +103,10 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
         'DescribeTimeToLive',
         'UpdateTimeToLive',
         'DescribeContinuousBackups',
+        'EnableKinesisStreamingDestination',
+        'DisableKinesisStreamingDestination',
+        'DescribeKinesisStreamingDestination',
+        'UpdateKinesisStreamingDestination',
         'DescribeLimits',
         'DescribeEndpoints',
         'TagResource',
@@ -111,7 +132,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     { package: '@aws-sdk/client-dynamodb', serviceId: 'DynamoDB' },
     { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },
   ],
-  needs: ['template', 'iam'],
+  needs: ['template', 'iam', 'kinesis'],
   folders: ['dynamodb'],
   resourceTypes: DYNAMODB_TYPE_SPECS,
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
@@ -138,10 +159,21 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     // The main thread's own connection to the engine's database: it reads the stream records and keeps the streams and time-to-live settings.
     const streamsDb = openDatabase(host.file as string);
     const streams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, () => host.streamsChanged());
-    streams.declareTables(definitions.tables);
+    const kinesis = services.get('kinesis');
+    const kinesisDelivery = new KinesisDelivery({
+      db: streamsDb,
+      clock,
+      putRecord: (input) => kinesis.api.PutRecord(input),
+      log: (line) => log(`[dynamodb] ${line}`),
+    });
+    const declare = templateDeclarations(new KinesisDestinations(streamsDb, clock, region), streams);
+    declare(definitions.tables);
     host.serve((request) => authorizeRequest(iam, request));
     host.onRecordsCommitted((arns) => {
-      for (const arn of arns) streams.store.notify(arn);
+      for (const arn of arns) {
+        if (arn === KINESIS_RECORDS) kinesisDelivery.wake();
+        else streams.store.notify(arn);
+      }
     });
     iam.onChange(() => host.forgetAuthorizations());
     const timeToLive = new TimeToLiveSweeper({
@@ -159,10 +191,10 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     const declareId = (name: string, tableId: string) => declareTableId(streamsDb, name, tableId);
     const ensureTables = async (tables: ServiceDefinitions['tables']) => {
       await createMissingTables(engine, tables, declareId);
-      streams.declareTables(tables);
+      declare(tables);
     };
     return {
-      service: { host, streams, timeToLive, engine },
+      service: { host, streams, timeToLive, engine, kinesisDelivery },
       mounts: {
         json: [{ targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: streams.operations }],
         passthrough: new Map([['DynamoDB_20120810', host.handler]]),
@@ -186,11 +218,13 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
         // The streams see the tables created: the engine reports its commits whoever made them.
         await createMissingTables(engine, definitions.tables, declareId);
         timeToLive.start();
+        kinesisDelivery.start();
       },
       // After the endpoint stops: nothing reaches the engine through it any more.
       close: async () => {
         await timeToLive.stop();
         engine.destroy();
+        await kinesisDelivery.stop();
         await host.stop();
         streamsDb.close();
       },

@@ -19,6 +19,8 @@ export interface TableSpecification {
   /** CreateTable's SSESpecification (`Enabled`, `SSEType`, `KMSMasterKeyId`). */
   readonly SSESpecification?: Props;
   readonly TimeToLiveSpecification?: unknown;
+  /** CloudFormation's KinesisStreamSpecification (`StreamArn`, `ApproximateCreationDateTimePrecision`). */
+  readonly KinesisStreamSpecification?: unknown;
   readonly DeletionProtectionEnabled?: unknown;
   readonly TableClass?: unknown;
   readonly Tags?: unknown;

@@ -17,6 +17,7 @@ import {
   writeOutput,
 } from './item-operations.js';
 import { ItemStore } from './item-store.js';
+import { type KinesisStreamingControl, kinesisStreamingOperations } from './kinesis-streaming.js';
 import { batchExecuteStatement, executeStatement, executeTransaction } from './partiql/operations.js';
 import { query, scan } from './read-operations.js';
 import { checkTableName, TableCatalog } from './table-catalog.js';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   readonly now: () => number;
   /** The streams of the tables (local/dynamodb/streams/). */
   readonly streams: tables.StreamControl;
+  /** The tables' Kinesis data stream destinations (local/dynamodb/streams/kinesis-destinations.ts); without it, their operations are not served. */
+  readonly kinesisDestinations?: KinesisStreamingControl;
   /** Called inside a write's SQLite transaction with its changes (the stream records are written there, so a write and its records commit together). */
   readonly onChanges?: (changes: readonly ItemChange[], options: { readonly serviceDelete: boolean }) => void;
 }
@@ -45,7 +48,16 @@ export interface EngineRequest {
 }
 
 /** Reads answered from one SQLite statement, and reads of several items that must see one moment. */
-const SINGLE_READS = new Set(['GetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
+const SINGLE_READS = new Set([
+  'GetItem',
+  'Query',
+  'Scan',
+  'DescribeTable',
+  'ListTables',
+  'DescribeTimeToLive',
+  'ListTagsOfResource',
+  'DescribeKinesisStreamingDestination',
+]);
 const MULTI_READS = new Set(['BatchGetItem', 'TransactGetItems']);
 /** Operations that change the tables the catalog keeps in memory. */
 const TABLE_CHANGES = new Set(['CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateContinuousBackups', 'UpdateContributorInsights']);
@@ -101,6 +113,9 @@ export class DynamoDbEngine {
       now: options.now,
     };
     const onTables = (run: (context: tables.TableContext, input: Json) => Json) => (input: Json) => run(tableContext, input);
+    const kinesis: Record<string, (context: tables.TableContext, input: Json) => Json> = options.kinesisDestinations
+      ? kinesisStreamingOperations(options.kinesisDestinations)
+      : {};
     this.#operations = {
       CreateTable: onTables(tables.createTable),
       DescribeTable: onTables(tables.describeTable),
@@ -117,6 +132,7 @@ export class DynamoDbEngine {
       DescribeContributorInsights: onTables(settings.describeContributorInsights),
       UpdateContributorInsights: onTables(settings.updateContributorInsights),
       ListContributorInsights: onTables(settings.listContributorInsights),
+      ...Object.fromEntries(Object.entries(kinesis).map(([name, run]) => [name, onTables(run)])),
       DescribeLimits: () => ({
         AccountMaxReadCapacityUnits: 80000,
         AccountMaxWriteCapacityUnits: 80000,

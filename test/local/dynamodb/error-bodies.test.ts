@@ -49,14 +49,11 @@ const FAILING_TRANSACTION = {
  * difference; the JS SDK v3 reads either into `err.message` and deletes `Message`.
  */
 describe("DynamoDB's error bodies", () => {
-  it('names an operation the local engine does not serve (EnableKinesisStreamingDestination), not an empty message', async () => {
-    const body = await rawAnswer('EnableKinesisStreamingDestination', {
-      TableName: 'stock',
-      StreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
-    });
+  it('names an operation the local engine does not serve (CreateBackup), not an empty message', async () => {
+    const body = await rawAnswer('CreateBackup', { TableName: 'stock', BackupName: 'nightly' });
     expect(body).toEqual({
       __type: 'com.amazon.coral.service#UnknownOperationException',
-      message: 'EnableKinesisStreamingDestination is not supported by the local DynamoDB service',
+      message: 'CreateBackup is not supported by the local DynamoDB service',
     });
   });
 
