@@ -46,11 +46,12 @@ export function firehoseDefinitions(app: LoadedApp): { streams: DeliveryStreamDe
       warnings.push(`${where}: its ${other ?? 'destination'} is not run locally (only an S3 destination is); the stream is not created`);
       continue;
     }
-    for (const key of ['DynamicPartitioningConfiguration', 'DataFormatConversionConfiguration', 'S3BackupConfiguration']) {
-      if (obj(s3[key]).Enabled === true || (key === 'S3BackupConfiguration' && s3.S3BackupMode === 'Enabled')) {
+    for (const key of ['DynamicPartitioningConfiguration', 'DataFormatConversionConfiguration']) {
+      if (obj(s3[key]).Enabled === true) {
         warnings.push(`${where}: ${key} is not applied locally (records are delivered as the processor answers them)`);
       }
     }
+    const backup = obj(s3.S3BackupConfiguration);
     if (s3.CompressionFormat !== undefined && s3.CompressionFormat !== 'UNCOMPRESSED') {
       warnings.push(
         `${where}: CompressionFormat ${String(s3.CompressionFormat)} is not applied locally (objects are written UNCOMPRESSED)`,
@@ -65,6 +66,9 @@ export function firehoseDefinitions(app: LoadedApp): { streams: DeliveryStreamDe
       intervalSeconds: Number(hints.IntervalInSeconds ?? DEFAULT_INTERVAL_SECONDS),
       sizeMb: Number(hints.SizeInMBs ?? DEFAULT_SIZE_MB),
       ...processorOf(obj(s3.ProcessingConfiguration), where, warnings),
+      ...(s3.S3BackupMode === 'Enabled' && typeof backup.BucketARN === 'string'
+        ? { backup: { bucketArn: backup.BucketARN, ...(typeof backup.Prefix === 'string' ? { prefix: backup.Prefix } : {}) } }
+        : {}),
     });
   }
   return { streams, warnings };

@@ -12,6 +12,8 @@ export interface DeliveryStreamDefinition {
   readonly sizeMb: number;
   /** The Lambda processor, if the stream transforms its records. */
   readonly processor?: { readonly lambdaArn: string; readonly retries: number };
+  /** S3BackupMode Enabled: the source records, as they were put, are delivered here too. */
+  readonly backup?: { readonly bucketArn: string; readonly prefix?: string };
 }
 
 /** A buffered record, as `firehose_records` keeps it. */
@@ -60,6 +62,10 @@ export async function deliverBatch(
   const bucket = bucketOf(stream.bucketArn);
   if (delivered.length > 0) {
     targets.putObject(bucket, objectKey(stream.prefix, stream.name, oldest, clock.now()), Buffer.concat(delivered));
+  }
+  if (stream.backup) {
+    const source = Buffer.concat(records.map((r) => Buffer.from(r.data)));
+    targets.putObject(bucketOf(stream.backup.bucketArn), objectKey(stream.backup.prefix, stream.name, oldest, clock.now()), source);
   }
   if (failed.length > 0) {
     const now = clock.now();

@@ -131,6 +131,25 @@ describe('FirehoseService', () => {
     ]);
   });
 
+  it('delivers the source records as they were put under the backup prefix when S3BackupMode is Enabled', async () => {
+    const { objects, targets } = fakeTargets((event) => ({
+      records: event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: Buffer.from('changed').toString('base64') })),
+    }));
+    const stream = {
+      ...STREAM,
+      prefix: 'out/',
+      processor: { lambdaArn: PROCESSOR, retries: 3 },
+      backup: { bucketArn: 'arn:aws:s3:::archive', prefix: 'source/' },
+    };
+    const { firehose, clock } = service(stream, targets);
+    await firehose.PutRecordBatch({ DeliveryStreamName: 'clicks', Records: [data('a'), data('b')] });
+    clock.advance(60_000);
+    await firehose.runDue();
+    const byPrefix = (prefix: string) => [...objects.entries()].filter(([key]) => key.startsWith(prefix)).map(([, body]) => body);
+    expect(byPrefix('landing/out/2026/')).toEqual(['changedchanged']);
+    expect(byPrefix('archive/source/2026/01/01/00/clicks-1-')).toEqual(['ab']);
+  });
+
   it('retries an invocation that fails NumberOfRetries times, then writes the batch to the ErrorOutputPrefix', async () => {
     const { objects, invocations, targets } = fakeTargets(() => {
       throw new Error('processor crashed');
