@@ -54,7 +54,7 @@ export async function deliverBatch(
   records: readonly StoredRecord[],
   targets: DeliveryTargets,
   clock: Clock,
-): Promise<void> {
+): Promise<{ readonly failed?: { readonly count: number; readonly codes: readonly string[]; readonly at: string } }> {
   const { delivered, failed } = stream.processor
     ? await transform(stream.processor, streamArn, region, records, targets)
     : { delivered: records.map((r) => Buffer.from(r.data)), failed: [] as Failed[] };
@@ -82,7 +82,9 @@ export async function deliverBatch(
     );
     const key = objectKey(stream.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, stream.name, oldest, now, 'processing-failed');
     targets.putObject(bucket, key, Buffer.from(`${lines.join('\n')}\n`));
+    return { failed: { count: failed.length, codes: [...new Set(failed.map((f) => f.code))], at: `s3://${bucket}/${key}` } };
   }
+  return {};
 }
 
 /** The processor's answer applied to the batch; an invocation that fails is retried NumberOfRetries times, then the batch fails. */

@@ -21,6 +21,8 @@ export interface FirehoseServiceOptions {
   readonly targets: DeliveryTargets;
   /** Told of a flush that threw (an S3 write that failed): it is tried again later. */
   readonly onError: (error: Error) => void;
+  /** Told of the records a flush could not process (written under the error prefix), a line each flush. @default nothing */
+  readonly log?: (line: string) => void;
   /** How long the outbox sleeps at most, so a test's clock moved on is noticed. @default 1000 */
   readonly maxSleepMs?: number;
 }
@@ -229,7 +231,12 @@ export class FirehoseService {
       bytes += r.data.length;
     }
     if (records.length > 0) {
-      await deliverBatch(stream, this.arnOf(stream.name), this.options.region, records, this.options.targets, clock);
+      const { failed } = await deliverBatch(stream, this.arnOf(stream.name), this.options.region, records, this.options.targets, clock);
+      if (failed) {
+        this.options.log?.(
+          `firehose ${stream.name}: ${failed.count} of ${records.length} records failed processing (${failed.codes.join(', ')}); written to ${failed.at}`,
+        );
+      }
       const last = records.at(-1)?.id ?? 0;
       db.prepare('DELETE FROM firehose_records WHERE stream = ? AND id <= ?').run(row.stream, last);
     }

@@ -57,6 +57,7 @@ export const firehoseModule: ServiceModule<'firehose', ReturnType<typeof firehos
       },
       // A flush that could not write its object (the bucket is gone) stays buffered and is tried again, as Firehose retries S3.
       onError: (error) => log(`firehose: ${error.message}; tried again in a minute`),
+      log,
     });
     firehose.declare(definitions.streams);
     return {

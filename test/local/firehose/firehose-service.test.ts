@@ -34,17 +34,21 @@ function fakeTargets(handler?: Handler) {
   return { objects, invocations, targets };
 }
 
+const logged: string[] = [];
+
 function service(stream: DeliveryStreamDefinition, targets: DeliveryTargets, file = ':memory:', clock = new ManualClock()) {
   const db = openDatabase(file);
+  const onError = (error: Error) => {
+    throw error;
+  };
   const firehose = new FirehoseService({
     db,
     clock,
     region: 'us-east-1',
     accountId: '000000000000',
     targets,
-    onError: (e) => {
-      throw e;
-    },
+    onError,
+    log: (line) => logged.push(line),
   });
   firehose.declare([stream]);
   return { firehose, clock, db };
@@ -163,6 +167,9 @@ describe('FirehoseService', () => {
     await firehose.runDue();
     expect(invocations).toHaveLength(3);
     expect([...objects.keys()]).toEqual([expect.stringMatching(/^landing\/errors\/2026\/01\/01\/00\/clicks-1-/)]);
+    expect(logged.at(-1)).toMatch(
+      /^firehose clicks: 1 of 1 records failed processing \(Lambda\.FunctionError\); written to s3:\/\/landing\/errors\/2026\//,
+    );
     expect(JSON.parse([...objects.values()][0] ?? '')).toMatchObject({
       errorCode: 'Lambda.FunctionError',
       errorMessage: 'processor crashed',
