@@ -9,6 +9,7 @@ import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
 import { eventBridgeV2Module } from '../eventbridgev2/module.js';
 import { eventsModule } from '../events/module.js';
+import { firehoseModule } from '../firehose/module.js';
 import { iamModule } from '../iam/module.js';
 import { kinesisModule } from '../kinesis/module.js';
 import { kmsModule } from '../kms/module.js';
@@ -55,6 +56,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   sesModule,
   cognitoModule,
   s3Module,
+  firehoseModule,
   statesModule,
   schedulerModule,
   pipesModule,

@@ -125,7 +125,7 @@ describe('restApiDefinitions', () => {
         Integration: {
           Type: 'AWS',
           IntegrationHttpMethod: 'POST',
-          Uri: 'arn:aws:apigateway:us-east-1:firehose:action/PutRecord',
+          Uri: 'arn:aws:apigateway:us-east-1:athena:action/StartQueryExecution',
           RequestTemplates: { 'application/json': '$input.body' },
           ContentHandling: 'CONVERT_TO_TEXT',
         },
@@ -142,7 +142,7 @@ describe('restApiDefinitions', () => {
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
         "S/Stage (AWS::ApiGateway::Stage): X-Ray tracing is not run locally: no X-Ray trace or service map shows its requests; the runtime's own spans follow them instead (switchyard trace <id>)",
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally; these methods answer 500 (PUT /)',
-        'S/Api (AWS::ApiGateway::RestApi): AWS integrations to firehose, which does not run locally, are not run; these methods answer 500 (DELETE /)',
+        'S/Api (AWS::ApiGateway::RestApi): AWS integrations to athena, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS_IAM authorization is not checked locally: every request reaches the integration (GET /)',

@@ -21,6 +21,7 @@ const SERVICES: readonly {
   { service: 'sqs', target: 'AmazonSQS', version: '1.0', enums: false },
   { service: 'logs', target: 'Logs_20140328', version: '1.1', prepare: restoreLogsFixture },
   { service: 'kinesis', target: 'Kinesis_20131202', version: '1.1' },
+  { service: 'firehose', target: 'Firehose_20150804', version: '1.1' },
   { service: 'secretsmanager', target: 'secretsmanager', version: '1.1' },
 ];
 

@@ -186,6 +186,7 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   kms: { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   ssm: { Name: '/app/db', Names: ['/app/db'], Path: '/app', ResourceId: '/app/db', Type: 'SecureString', KeyId: 'alias/app' },
   secretsmanager: { SecretId: 'db', Name: 'db', KmsKeyId: 'alias/app' },
+  firehose: { DeliveryStreamName: 'clicks' },
   kinesis: {
     StreamName: 'orders',
     StreamARN: arn('kinesis', 'stream/orders'),
