@@ -52,3 +52,26 @@ describe('docs/repository.md, the map of the repository', () => {
     expect(unnamed(table, ['local/lambda/', 'local/sqs/', 'lib/'])).toEqual(['local/sqs/']);
   });
 });
+
+/** Lines of `text` that are a merge's conflict markers (`<<<<<<< HEAD`, `>>>>>>> fix/x`), in a comment too. */
+function conflictMarkers(text: string): string[] {
+  const marker = new RegExp(`^(\\s*(\\*|//|#)?\\s*)(${'<'.repeat(7)}|${'>'.repeat(7)}) \\S`);
+  return text.split('\n').filter((line) => marker.test(line));
+}
+
+describe('the repository', () => {
+  it('holds no conflict markers a merge left behind (in a doc comment they compile, and in docs they render)', () => {
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: repo, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const texts = files.filter((file) => /\.(ts|mts|mjs|js|md|json|py|yml|yaml|html|css)$/.test(file) && existsSync(path.join(repo, file)));
+    const left = texts.flatMap((file) =>
+      conflictMarkers(readFileSync(path.join(repo, file), 'utf8')).map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(left).toEqual([]);
+  });
+
+  it('fails if a line is a conflict marker, bare or in a comment (the check itself)', () => {
+    const open = `${'<'.repeat(7)} HEAD`;
+    const close = `${'>'.repeat(7)} fix/redrive`;
+    expect(conflictMarkers(`a\n${open}\nb\n * ${close}\n// ${open}\nc <<<< d`)).toEqual([open, ` * ${close}`, `// ${open}`]);
+  });
+});

@@ -19,13 +19,9 @@ const STOPPED_MAPPING = new Set(['Disabled', 'Disabling']);
 /**
  * What Pipes adds to the read API: `/discarded-batches`, the stream batches mappings and pipes
  * gave up on with no on-failure destination (skipped; AWS says so only in its metrics), latest
-<<<<<<< HEAD
  * first, as `switchyard failures` and the console's Failures page list them; `source` keeps those
- * of one stream (name or ARN), function (name or ARN), mapping (UUID) or pipe (name).
-=======
- * first, as `switchyard failures` and the console's Failures page list them; and
+ * of one stream (name or ARN), function (name or ARN), mapping (UUID) or pipe (name); and
  * `/queue-consumers`, what reads a queue: Lambda's mappings of it and this service's pipes.
->>>>>>> fix/redrive
  */
 export function pipesReads(pipes: Pick<PipesService, 'discardedBatches'>, readers: QueueReaders): ServiceReads {
   return {
