@@ -104,10 +104,9 @@ export const READ_API_PATHS = {
    */
   discardedBatches: '/discarded-batches',
   /**
-   * GET ?source=<schedule name, group/name or ARN> -> {@link ScheduleFailuresPage}: the EventBridge Scheduler schedules whose
-   * last firing failed (the target refused the call), each with AWS's error, the attempts so far and what happens next: the
-   * next retry's time under its RetryPolicy, or that it went to its dead-letter queue or was dropped. Latest failure first,
-   * kept in the data folder until a later firing of that schedule succeeds. AWS says so only in its metrics.
+   * GET ?source=<schedule name, group/name or ARN> -> {@link ScheduleFailuresPage}: the Scheduler schedules whose last firing
+   * failed, with AWS's error, the attempts and what follows (the next retry, or dead-lettered, or dropped). Latest first, kept
+   * in the data folder until a later firing of that schedule succeeds. AWS says so only in its metrics.
    */
   scheduleFailures: '/schedule-failures',
   /**

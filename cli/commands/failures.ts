@@ -96,11 +96,12 @@ export const failures: Command = async (argv, io) => {
   const since = values.since === undefined ? undefined : timeOption('since', values.since);
   const limit = integerOption('limit', values.limit, 50, 1, 1000);
   const clients = io.clients(values);
+  const local = clients.target.kind === 'local' ? clients.target : undefined;
   const [sources, durable, discarded, schedules] = await Promise.all([
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
-    clients.target.kind === 'local' ? discardedBatches(clients.target, { source: values.source, since, limit }) : undefined,
-    clients.target.kind === 'local' ? scheduleFailures(clients.target, values.source) : undefined,
+    local && discardedBatches(local, { source: values.source, since, limit }),
+    local && scheduleFailures(local, values.source),
   ]);
   const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
@@ -115,8 +116,8 @@ export const failures: Command = async (argv, io) => {
     Promise.all(selected.queues.map((queue) => queueLetters(clients, queue, limit))),
     failedExecutions(clients, selected.flows, { since, limit }),
     failedDurableExecutions(clients, durableSources, { since, limit }),
-    values.source === undefined && clients.target.kind === 'local' ? permissionRows(clients.target) : [],
-    clients.target.kind === 'local' ? retryingRows(clients.target, values.source) : [],
+    values.source === undefined && local ? permissionRows(local) : [],
+    local ? retryingRows(local, values.source) : [],
   ]);
   const executions = [...flowExecutions, ...durableExecutions];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
@@ -150,16 +151,7 @@ export const failures: Command = async (argv, io) => {
     );
     io.out('');
   }
-  if (rows.length === 0) {
-    // A dead-letter a consumer has received is not readable until its visibility timeout ends: it failed all the same.
-    const inFlight = queues.filter((q) => q.inFlight > 0).map((q) => `${q.inFlight} in ${q.queue.name}`);
-    io.out(
-      inFlight.length === 0
-        ? `nothing failed${since ? ` since ${time(since)}` : ''}`
-        : `no failure to show${since ? ` since ${time(since)}` : ''}, but dead-lettered messages are in flight (${inFlight.join(', ')}): a consumer received them, and they show again when their visibility timeout ends`,
-    );
-    return;
-  }
+  if (rows.length === 0) return io.out(nothingFailed(queues, since));
   io.out(
     table(
       ['AGE', 'SOURCE', 'KIND', 'ID', 'WHAT', 'REASON'],
@@ -174,6 +166,15 @@ export const failures: Command = async (argv, io) => {
     ),
   );
 };
+
+/** What is said when no failure is listed: nothing failed, or only dead-letters in flight (a consumer received them) are not readable. */
+function nothingFailed(queues: readonly QueueLetters[], since: Date | undefined): string {
+  // A dead-letter a consumer has received is not readable until its visibility timeout ends: it failed all the same.
+  const inFlight = queues.filter((q) => q.inFlight > 0).map((q) => `${q.inFlight} in ${q.queue.name}`);
+  return inFlight.length === 0
+    ? `nothing failed${since ? ` since ${time(since)}` : ''}`
+    : `no failure to show${since ? ` since ${time(since)}` : ''}, but dead-lettered messages are in flight (${inFlight.join(', ')}): a consumer received them, and they show again when their visibility timeout ends`;
+}
 
 type QueueLetters = { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] };
 
