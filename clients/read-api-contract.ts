@@ -104,6 +104,12 @@ export const READ_API_PATHS = {
    */
   discardedBatches: '/discarded-batches',
   /**
+   * GET ?source=<schedule name, group/name or ARN> -> {@link ScheduleFailuresPage}: the Scheduler schedules whose last firing
+   * failed, with AWS's error, the attempts and what follows (the next retry, or dead-lettered, or dropped). Latest first, kept
+   * in the data folder until a later firing of that schedule succeeds. AWS says so only in its metrics.
+   */
+  scheduleFailures: '/schedule-failures',
+  /**
    * GET -> {@link CustomBusesPage}: the app's Custom Event Buses (EventBridge's `eventbridgev2`) with their
    * subscribers, each one's settings and what it did with the events it selected, counted since the data folder
    * began. The console reads it: the service speaks Smithy RPC v2 CBOR, which a browser's AWS clients do not.
@@ -141,6 +147,7 @@ export type { ModelCallSummary, ModelCallsPage } from './model-calls.js';
 export type { TracesData as OtlpTracesData } from './otlp-traces.js';
 export type { QueueConsumer, QueueConsumersPage } from './queue-consumers.js';
 export type { RetryingMessage, RetryingMessagesPage } from './retrying-messages.js';
+export type { ScheduleFailure, ScheduleFailuresPage } from './schedule-failures.js';
 
 /** A message the local SES accepted, as the mailbox lists it. */
 export interface MailSummary {

@@ -3,7 +3,14 @@ import { NoSuchName } from '../../clients/assembly/app-names.js';
 import { executionSubject } from '../../clients/execution-subject.js';
 import { duration, table, time, truncate } from '../../clients/format.js';
 import { causeMessage } from '../../clients/history-reader.js';
-import type { DiscardedBatch, DiscardedBatchesPage, IamReport, RetryingMessagesPage } from '../../clients/read-api-contract.js';
+import type {
+  DiscardedBatch,
+  DiscardedBatchesPage,
+  IamReport,
+  RetryingMessagesPage,
+  ScheduleFailure,
+  ScheduleFailuresPage,
+} from '../../clients/read-api-contract.js';
 import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import { describeSource, failureSources, selectSources } from '../../inspect/app-failures.js';
@@ -51,10 +58,15 @@ Everything of the app that failed, newest first, each with its source, reason an
     MaximumRecordAgeInSeconds) with no on-failure destination (kind discarded): skipped, as
     AWS skips them; each with its function, stream, shard, sequence numbers, record count,
     the function's last error and the limit hit. Kept in the data folder across restarts.
+  - on a local runtime, the EventBridge Scheduler schedules whose last firing failed (kind
+    schedule): the target refused the call, with AWS's error, the attempts so far and what
+    follows: the next retry under the target's RetryPolicy, or that the firing went to its
+    dead-letter queue or was dropped (none). Listed until a later firing succeeds.
 
   --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
   --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN);
-                      on a local runtime also a stream, function, mapping or pipe that skipped stream records
+                      on a local runtime also a stream, function, mapping or pipe that skipped stream records,
+                      or a schedule (name, group/name or ARN)
   --limit <n>         at most n messages read per queue and n executions (default 50, at most 1,000)
 
 Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixed.
@@ -62,7 +74,7 @@ Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixe
 ${GLOBAL_HELP}`;
 
 export interface FailureRow {
-  readonly kind: 'message' | 'execution' | 'permission' | 'retrying' | 'discarded';
+  readonly kind: 'message' | 'execution' | 'permission' | 'retrying' | 'discarded' | 'schedule';
   readonly source: string;
   readonly id: string;
   readonly failedAt?: Date;
@@ -84,14 +96,19 @@ export const failures: Command = async (argv, io) => {
   const since = values.since === undefined ? undefined : timeOption('since', values.since);
   const limit = integerOption('limit', values.limit, 50, 1, 1000);
   const clients = io.clients(values);
-  const [sources, durable, discarded] = await Promise.all([
+  const local = clients.target.kind === 'local' ? clients.target : undefined;
+  const [sources, durable, discarded, schedules] = await Promise.all([
     failureSources(clients, values['cdk-out'], io.err),
     durableFunctions(clients, values['cdk-out']),
-    clients.target.kind === 'local' ? discardedBatches(clients.target, { source: values.source, since, limit }) : undefined,
+    local && discardedBatches(local, { source: values.source, since, limit }),
+    local && scheduleFailures(local, values.source),
   ]);
   const namedDurable = values.source === undefined ? [] : durableFunctionsNamed(durable, values.source, '--source');
   // A durable function named by --source is the only source; the queues and flows know nothing of it.
-  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSourcesOrStreams(sources, values.source, discarded, since);
+  const selected =
+    namedDurable.length > 0
+      ? { queues: [], flows: [] }
+      : selectSourcesOrStreams(sources, values.source, discarded && [...discarded, ...(schedules ?? [])], since);
   const durableSources = values.source === undefined ? durable : namedDurable;
 
   // Each source is read on its own, so they are read at once: a command's wall time is its slowest read, not their sum.
@@ -99,8 +116,8 @@ export const failures: Command = async (argv, io) => {
     Promise.all(selected.queues.map((queue) => queueLetters(clients, queue, limit))),
     failedExecutions(clients, selected.flows, { since, limit }),
     failedDurableExecutions(clients, durableSources, { since, limit }),
-    values.source === undefined && clients.target.kind === 'local' ? permissionRows(clients.target) : [],
-    clients.target.kind === 'local' ? retryingRows(clients.target, values.source) : [],
+    values.source === undefined && local ? permissionRows(local) : [],
+    local ? retryingRows(local, values.source) : [],
   ]);
   const executions = [...flowExecutions, ...durableExecutions];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
@@ -112,6 +129,7 @@ export const failures: Command = async (argv, io) => {
     ...denials.filter((r) => recent(r.failedAt)),
     ...retrying.filter((r) => recent(r.failedAt)),
     ...(discarded ?? []).map(discardedRow),
+    ...(schedules ?? []).map(scheduleRow).filter((r) => recent(r.failedAt)),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
 
@@ -133,16 +151,7 @@ export const failures: Command = async (argv, io) => {
     );
     io.out('');
   }
-  if (rows.length === 0) {
-    // A dead-letter a consumer has received is not readable until its visibility timeout ends: it failed all the same.
-    const inFlight = queues.filter((q) => q.inFlight > 0).map((q) => `${q.inFlight} in ${q.queue.name}`);
-    io.out(
-      inFlight.length === 0
-        ? `nothing failed${since ? ` since ${time(since)}` : ''}`
-        : `no failure to show${since ? ` since ${time(since)}` : ''}, but dead-lettered messages are in flight (${inFlight.join(', ')}): a consumer received them, and they show again when their visibility timeout ends`,
-    );
-    return;
-  }
+  if (rows.length === 0) return io.out(nothingFailed(queues, since));
   io.out(
     table(
       ['AGE', 'SOURCE', 'KIND', 'ID', 'WHAT', 'REASON'],
@@ -157,6 +166,15 @@ export const failures: Command = async (argv, io) => {
     ),
   );
 };
+
+/** What is said when no failure is listed: nothing failed, or only dead-letters in flight (a consumer received them) are not readable. */
+function nothingFailed(queues: readonly QueueLetters[], since: Date | undefined): string {
+  // A dead-letter a consumer has received is not readable until its visibility timeout ends: it failed all the same.
+  const inFlight = queues.filter((q) => q.inFlight > 0).map((q) => `${q.inFlight} in ${q.queue.name}`);
+  return inFlight.length === 0
+    ? `nothing failed${since ? ` since ${time(since)}` : ''}`
+    : `no failure to show${since ? ` since ${time(since)}` : ''}, but dead-lettered messages are in flight (${inFlight.join(', ')}): a consumer received them, and they show again when their visibility timeout ends`;
+}
 
 type QueueLetters = { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] };
 
@@ -313,12 +331,15 @@ async function discardedBatches(
   return [...batches];
 }
 
-/** The queues and flows --source names; none when it names only a stream or function of discarded batches (they know nothing of it). */
+/**
+ * The queues and flows --source names; none when it names only a stream or function of
+ * discarded batches, or a schedule whose firing failed (they know nothing of it).
+ */
 function selectSourcesOrStreams(
   sources: Parameters<typeof selectSources>[0],
   source: string | undefined,
-  /** Undefined where none are read (not a local runtime). */
-  discarded: readonly DiscardedBatch[] | undefined,
+  /** The discarded batches and failed schedules --source named; undefined where none are read (not a local runtime). */
+  discarded: readonly unknown[] | undefined,
   since: Date | undefined,
 ): ReturnType<typeof selectSources> {
   try {
@@ -329,7 +350,9 @@ function selectSourcesOrStreams(
     if (discarded.length > 0) return { queues: [], flows: [] };
     // A stream is named only by its skipped batches: say none were found either, not just "no such queue or flow".
     const when = since === undefined ? '' : ` since ${since.toISOString()}`;
-    throw new NoSuchName(`${error.message}; nor did a stream, function, mapping or pipe of that name skip stream records${when}`);
+    throw new NoSuchName(
+      `${error.message}; nor did a stream, function, mapping or pipe of that name skip stream records${when}, nor has a schedule of that name a failed firing`,
+    );
   }
 }
 
@@ -347,6 +370,33 @@ function discardedRow(b: DiscardedBatch): FailureRow {
     error: b.condition,
     reason: `${who} gave up on them after ${tries} (${b.condition}, ${b.limit}): ${b.reason}; ${nowhere}: the records are skipped`,
     what: `${b.batchSize} record${b.batchSize === 1 ? '' : 's'} of ${b.shardId}`,
+  };
+}
+
+/** The schedules whose last firing failed (local runtime only), of the schedule `source` names (name, group/name or ARN). */
+async function scheduleFailures(target: Parameters<typeof getReadApi>[0], source: string | undefined): Promise<ScheduleFailure[]> {
+  const query = source === undefined ? '' : `?${new URLSearchParams({ source })}`;
+  const { failures } = await getReadApi<ScheduleFailuresPage>(target, `${READ_API_PATHS.scheduleFailures}${query}`);
+  return [...failures];
+}
+
+function scheduleRow(f: ScheduleFailure): FailureRow {
+  const tries = `${f.attempts} attempt${f.attempts === 1 ? '' : 's'}`;
+  const exhausted = f.exhaustedRetryCondition ? `, ${f.exhaustedRetryCondition} spent` : '';
+  const next =
+    f.fate === 'retrying'
+      ? `retried under its RetryPolicy, next at ${f.nextAttemptAt ?? '?'}`
+      : f.fate === 'dead-lettered'
+        ? `sent to its dead-letter queue ${f.deadLetterQueueArn?.split(':').at(-1) ?? '?'}`
+        : 'dropped: the schedule has no dead-letter queue';
+  return {
+    kind: 'schedule',
+    source: f.schedule,
+    id: f.scheduledTime,
+    failedAt: new Date(f.failedAt),
+    error: f.errorCode,
+    reason: `${f.errorCode}: ${f.errorMessage}; ${tries}${exhausted}; ${next}`,
+    what: `firing for ${f.scheduledTime} -> ${f.targetArn}`,
   };
 }
 

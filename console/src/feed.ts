@@ -34,6 +34,8 @@ import {
   type RetryingMessage,
   type RetryingMessagesPage,
   readAllPages,
+  type ScheduleFailure,
+  type ScheduleFailuresPage,
   STREAM_MESSAGE_KINDS,
   type StreamMessage,
 } from '../../clients/read-api-contract.js';
@@ -161,6 +163,11 @@ export async function retryingMessages(): Promise<readonly RetryingMessage[]> {
 /** What reads a queue now (Lambda's mappings, pipes), each with whether it is paused. */
 export async function queueConsumers(queueArn: string): Promise<readonly QueueConsumer[]> {
   return (await get<QueueConsumersPage>(`${READ_API_PATHS.queueConsumers}?queueArn=${encodeURIComponent(queueArn)}`)).consumers;
+}
+
+/** The schedules whose last firing failed (retrying, dead-lettered or dropped), latest failure first. */
+export async function scheduleFailures(): Promise<readonly ScheduleFailure[]> {
+  return (await get<ScheduleFailuresPage>(READ_API_PATHS.scheduleFailures)).failures;
 }
 
 /** The newest 100 batches of stream records mappings and pipes gave up on with no on-failure destination (skipped), latest first. */

@@ -6,6 +6,7 @@ import type { ServiceModule } from '../service-registry/service-module.js';
 import type { StatesService } from '../states/states-service.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
+import { schedulerReads } from './read-routes.js';
 import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
 import { SchedulerApi, schedulerProtocol } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
@@ -74,7 +75,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
     });
     return {
       service: scheduler,
-      mounts: { rest: [schedulerProtocol(new SchedulerApi(scheduler, { clock, region, accountId }))] },
+      mounts: { rest: [schedulerProtocol(new SchedulerApi(scheduler, { clock, region, accountId }))], reads: schedulerReads(scheduler) },
       start: () => {
         warn(scheduler.universalTargetWarnings());
         scheduler.start();

@@ -118,3 +118,8 @@ export function nextFiring(plan: FiringPlan, afterMs: number): number | undefine
   if (next === undefined || (plan.endMs !== undefined && next > plan.endMs)) return undefined;
   return next;
 }
+
+/** ISO-8601 UTC to the second, as Scheduler writes `<aws.scheduler.scheduled-time>`. */
+export function iso(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ScheduleFailure } from '../../clients/read-api-contract.js';
 import { AwsError } from '../endpoint/aws-error.js';
-import { parseArn } from '../names/arn.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import type { ServiceState } from '../store/service-state.js';
 import type { TagPair, TagStore } from '../store/tag-store.js';
@@ -15,7 +15,8 @@ import {
   type TemplateScheduleGroup,
   targetProblem,
 } from './definitions.js';
-import { type FiringPlan, nextFiring, parseScheduleExpression } from './schedule-expression.js';
+import { type AttemptFailure, FiringFailures } from './firing-failures.js';
+import { type FiringPlan, iso, nextFiring, parseScheduleExpression } from './schedule-expression.js';
 import { type InvocationRow, type ScheduleState, ScheduleStore } from './schedule-store.js';
 import { SchedulerTargetInvoker, type SchedulerTargetServices } from './target-invoker.js';
 
@@ -88,6 +89,8 @@ export class SchedulerService {
   readonly #templateChanges: TemplateChanges<ScheduleDefinition>;
   /** The firings owed to targets (the invocations table). */
   readonly #outbox: DurableOutbox<InvocationRow>;
+  /** The schedules whose last firing failed, and the log lines of failures and recoveries. */
+  readonly #failures: FiringFailures;
   #timer?: { cancel(): void };
   #running = false;
   /** Serialises firing passes: the timer and `runDue()` never interleave. */
@@ -96,6 +99,7 @@ export class SchedulerService {
   constructor(private readonly options: SchedulerServiceOptions) {
     this.#store = new ScheduleStore(options.db);
     this.#invoker = new SchedulerTargetInvoker(options.targets);
+    this.#failures = new FiringFailures(options.db, (line) => options.log?.(line));
     this.#outbox = new DurableOutbox<InvocationRow>({
       db: options.db,
       clock: options.clock,
@@ -170,6 +174,11 @@ export class SchedulerService {
     return this.#enqueue(() => this.#fireDue(false));
   }
 
+  /** The schedules whose last firing failed, latest failure first (the read API's `/schedule-failures`). */
+  failures(): ScheduleFailure[] {
+    return this.#failures.all();
+  }
+
   /** Every schedule with its next firing, for the start-up report. */
   outlook(): ScheduleOutlook[] {
     return [...this.#schedules.values()].map(({ definition, plan }) => ({
@@ -217,6 +226,7 @@ export class SchedulerService {
     const live = this.#schedules.get(arn);
     if (!live) return;
     this.#schedules.delete(arn);
+    this.#failures.forget(arn);
     if (live.fromTemplate) {
       const state = this.#stateOf(live);
       this.#store.saveState(arn, { ...state, deleted: true });
@@ -370,27 +380,23 @@ export class SchedulerService {
       // One firing, one deduplication id (FIFO queue targets), within SQS's 128 characters.
       const firingId = createHash('sha256').update(`${row.schedule_arn}#${row.scheduled_time}`).digest('hex');
       await this.#invoker.invoke(target, input, firingId);
+      this.#failures.succeeded(row, attempt);
       return { kind: 'done' };
     } catch (error) {
-      const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
-      const errorMessage = (error as Error).message;
+      const failure = { errorCode: error instanceof AwsError ? error.code : 'InternalFailure', errorMessage: (error as Error).message };
+      const now = this.options.clock.now();
       const next = nextRetry(
         {
           maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
           maximumEventAgeMs: (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000,
         },
-        { failures: attempt, firstAt: row.first_at, now: this.options.clock.now() },
+        { failures: attempt, firstAt: row.first_at, now },
       );
       if ('at' in next) {
-        // Said at the first failure: the retries may go on for a day (185 by default) before the firing is dead-lettered or dropped.
-        if (attempt === 1) {
-          this.options.log?.(
-            `schedule ${parseArn(row.schedule_arn).resourceId}: the firing for ${iso(row.scheduled_time)} failed (${errorCode}: ${errorMessage}); retried under its RetryPolicy, next at ${iso(next.at)}`,
-          );
-        }
-        return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+        this.#failures.retrying(row, target, failure, attempt, now, next.at);
+        return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${failure.errorCode}: ${failure.errorMessage}` } };
       }
-      return this.#giveUp(row, target, input, { errorCode, errorMessage, exhausted: next.exhausted });
+      return this.#giveUp(row, target, input, { ...failure, exhausted: next.exhausted });
     }
   }
 
@@ -398,9 +404,8 @@ export class SchedulerService {
     row: InvocationRow,
     target: ScheduleTarget,
     input: string,
-    failure: { errorCode: string; errorMessage: string; exhausted?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
+    failure: AttemptFailure & { exhausted?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
   ): Promise<OutboxOutcome> {
-    const name = parseArn(row.schedule_arn).resourceId;
     const queueArn = target.DeadLetterConfig?.Arn;
     if (queueArn) {
       try {
@@ -415,16 +420,15 @@ export class SchedulerService {
       } catch (error) {
         // Scheduler drops the firing when its DLQ is unreachable too; we keep it and try again in a minute.
         const at = this.options.clock.now() + 60_000;
+        const refused = {
+          errorCode: 'DLQ',
+          errorMessage: `${failure.errorCode}: ${failure.errorMessage}; then its dead-letter queue ${queueArn} refused it: ${(error as Error).message}`,
+        };
+        this.#failures.deadLetterRefused(row, target, refused, this.options.clock.now(), at);
         return { kind: 'retry', at, set: { attempts: row.attempts + 1, last_error: `DLQ: ${(error as Error).message}` } };
       }
-      this.options.log?.(
-        `schedule ${name}: the firing for ${iso(row.scheduled_time)} failed ${row.attempts + 1} times (${failure.errorCode}: ${failure.errorMessage}); sent to ${queueArn}`,
-      );
-    } else {
-      this.options.log?.(
-        `schedule ${name}: the firing for ${iso(row.scheduled_time)} dropped after ${row.attempts + 1} attempts (${failure.errorCode}: ${failure.errorMessage}); the schedule has no dead-letter queue`,
-      );
     }
+    this.#failures.gaveUp(row, target, failure, this.options.clock.now(), queueArn);
     return { kind: 'done' };
   }
 
@@ -453,11 +457,6 @@ export class SchedulerService {
 function planSignature(live: LiveSchedule): string {
   const { definition } = live;
   return JSON.stringify([definition.ScheduleExpression, live.plan.timeZone, definition.StartDate ?? null]);
-}
-
-/** ISO-8601 UTC to the second, as Scheduler writes `<aws.scheduler.scheduled-time>`. */
-function iso(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /** Replaces Scheduler's context attribute keywords (`<aws.scheduler.scheduled-time>`, ...) in a target's input. */

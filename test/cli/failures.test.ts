@@ -1,3 +1,4 @@
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ChangeMessageVisibilityCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
@@ -108,11 +109,43 @@ describe('switchyard failures', () => {
     }
   });
 
+  it('lists a schedule whose firing failed with AWS error, its attempts and what followed, and takes the schedule as --source', async () => {
+    const scheduler = new SchedulerClient(app.config);
+    // A one-time schedule due in a second, whose function does not exist: each attempt fails.
+    const at = new Date(Date.now() + 1_000).toISOString().slice(0, 19);
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'report-to-nowhere',
+        ScheduleExpression: `at(${at})`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: `arn:aws:lambda:${app.config.region}:000000000000:function:no-such-function`,
+          RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
+          RetryPolicy: { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 60 },
+        },
+      }),
+    );
+    const failure = await eventually(
+      async () =>
+        (await failuresJson()).failures.find(
+          (f) => f.kind === 'schedule' && f.source === 'default/report-to-nowhere' && f.reason.includes('dropped'),
+        ),
+      30_000,
+      'the failed firing, dropped after its retry',
+    );
+    // --source takes the schedule by name, and keeps only its failures.
+    const { ageMs: _age, ...same } = failure;
+    expect((await failuresJson('--source', 'report-to-nowhere')).failures).toEqual([{ ...same, ageMs: expect.any(Number) }]);
+    expect(failure).toMatchObject({ source: 'default/report-to-nowhere', id: `${at}Z` });
+    expect(failure.reason).toMatch(/^\w+: .+; 2 attempts, MaximumRetryAttempts spent; dropped: the schedule has no dead-letter queue$/);
+    expect(failure.what).toContain('function:no-such-function');
+  });
+
   it('fails if --source names nothing of the app, listing what it has', async () => {
     const result = await runCli(['failures', '--source', 'NoSuchQueue', ...app.target]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(
-      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\); name one as the commands list it, or by its logical id, deployed name, ARN or construct path; nor did a stream, function, mapping or pipe of that name skip stream records$/,
+      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\); name one as the commands list it, or by its logical id, deployed name, ARN or construct path; nor did a stream, function, mapping or pipe of that name skip stream records, nor has a schedule of that name a failed firing$/,
     );
   });
 

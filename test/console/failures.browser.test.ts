@@ -1,4 +1,5 @@
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
@@ -91,5 +92,33 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", 
     const skipped = await boxOf(page.locator('h2', { hasText: 'Skipped stream records' }));
     const executions = await boxOf(page.locator('h2', { hasText: 'Failed executions' }));
     expect(skipped.y).toBeLessThan(executions.y);
+  });
+
+  it('shows a schedule whose firing failed: its error, attempts and that it was dropped, as switchyard failures lists it', async () => {
+    const page = await open('#/failures');
+    await page.getByText('No schedule firing failed').waitFor({ timeout: 10_000 });
+    const scheduler = new SchedulerClient({ endpoint: runtime.url, region, credentials });
+    const at = new Date(Date.now() + 1_000).toISOString().slice(0, 19);
+    const { ScheduleArn } = await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'to-nowhere',
+        ScheduleExpression: `at(${at})`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: `arn:aws:lambda:${region}:000000000000:function:no-such-function`,
+          RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        },
+      }),
+    );
+    scheduler.destroy();
+    // No live feed message says a firing failed: the page reads the list again by itself.
+    const row = page.locator(`table.schedule-failures tr[data-schedule="${ScheduleArn}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toBe('default/to-nowhere');
+    expect(cells[1]).toBe(`${at}Z`);
+    expect(cells[3]).toMatch(/^ResourceNotFoundException: Function not found/);
+    expect(cells.slice(4, 6)).toEqual(['1 (MaximumRetryAttempts)', 'dropped (no dead-letter queue)']);
   });
 });

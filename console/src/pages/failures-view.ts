@@ -1,5 +1,5 @@
 import { breaksContract } from '../../../clients/dead-letter-reasons.js';
-import type { DiscardedBatch, RetryingMessage } from '../../../clients/read-api-contract.js';
+import type { DiscardedBatch, RetryingMessage, ScheduleFailure } from '../../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
 import { duration, h, time } from '../dom.js';
@@ -273,6 +273,50 @@ export function discardedTable(batches: readonly DiscardedBatch[], now: number):
           h('td', {}, duration(now - Date.parse(b.discardedAt))),
           h('td', { class: 'small' }, b.shardId),
           h('td', { class: 'small' }, `${b.startSequenceNumber} to ${b.endSequenceNumber}`),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * The schedules whose last firing failed: the target refused the call, Scheduler retries it
+ * under its RetryPolicy, then sends it to its dead-letter queue or drops it. Latest first.
+ */
+export function scheduleFailuresTable(failures: readonly ScheduleFailure[], now: number): HTMLElement {
+  const then = (f: ScheduleFailure) => {
+    if (f.fate === 'retrying') {
+      const next = Date.parse(f.nextAttemptAt ?? '') - now;
+      return `retried ${next > 1000 ? `in ${duration(next)}` : 'now'}`;
+    }
+    return f.fate === 'dead-lettered' ? `sent to ${f.deadLetterQueueArn?.split(':').at(-1) ?? '?'}` : 'dropped (no dead-letter queue)';
+  };
+  return h(
+    'table',
+    { class: 'schedule-failures' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Schedule', 'Firing', 'Target', 'Error', 'Attempts', 'Then', 'Failed'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      failures.map((f) =>
+        h(
+          'tr',
+          { 'data-schedule': f.scheduleArn },
+          h('td', {}, f.schedule),
+          h('td', { class: 'small' }, f.scheduledTime),
+          h('td', { class: 'small' }, f.targetArn.split(':').slice(5).join(':')),
+          h('td', { class: 'reason' }, `${f.errorCode}: ${f.errorMessage}`),
+          h('td', { class: 'attempts' }, `${f.attempts}${f.exhaustedRetryCondition ? ` (${f.exhaustedRetryCondition})` : ''}`),
+          h('td', { class: 'next' }, then(f)),
+          h('td', {}, duration(now - Date.parse(f.failedAt))),
         ),
       ),
     ),

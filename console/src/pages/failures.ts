@@ -17,7 +17,7 @@ import { actionLine, followExecution, followUntil } from '../actions.js';
 import { call, toDate } from '../aws.js';
 import { h, message, replace } from '../dom.js';
 import { errorView } from '../error-view.js';
-import { discardedBatches, retryingMessages, subscribe } from '../feed.js';
+import { discardedBatches, retryingMessages, scheduleFailures, subscribe } from '../feed.js';
 import { consoleRedrivenReads, signedRedriveQueue } from '../redrive.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
@@ -31,6 +31,7 @@ import {
   NOT_REDRIVABLE,
   queuesTable,
   retryingTable,
+  scheduleFailuresTable,
 } from './failures-view.js';
 
 /**
@@ -56,9 +57,10 @@ export function failuresPage(root: HTMLElement): () => void {
   const deadBox = h('section', {});
   const retryingBox = h('section', {});
   const discardedBox = h('section', {});
+  const schedulesBox = h('section', {});
   const executionsBox = h('section', {});
   const status = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
-  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, retryingBox, discardedBox, executionsBox, queuesBox);
+  replace(root, h('h1', {}, 'Failures and queues'), status, deadBox, retryingBox, schedulesBox, discardedBox, executionsBox, queuesBox);
   let stopped = false;
   const isStopped = () => stopped;
 
@@ -72,6 +74,7 @@ export function failuresPage(root: HTMLElement): () => void {
     if (await drawQueues(deadBox, queuesBox, redrive, isStopped)) return;
     await drawRetrying(retryingBox, isStopped);
     await drawDiscarded(discardedBox, isStopped);
+    await drawSchedules(schedulesBox, isStopped);
     await drawFailedExecutions(executionsBox, redrive, isStopped);
   };
 
@@ -79,6 +82,7 @@ export function failuresPage(root: HTMLElement): () => void {
   const retryingTimer = setInterval(() => {
     void drawRetrying(retryingBox, isStopped);
     void drawDiscarded(discardedBox, isStopped);
+    void drawSchedules(schedulesBox, isStopped);
   }, RETRYING_REFRESH_MS);
   const reload = coalescedReload(500, () => void load());
   const unsubscribe = subscribe((m) => {
@@ -189,6 +193,31 @@ async function drawDiscarded(box: HTMLElement, stopped: () => boolean): Promise<
               'Batches of Kinesis or DynamoDB stream records an event source mapping or pipe gave up on (MaximumRetryAttempts, MaximumRecordAgeInSeconds) with no on-failure destination: the stream has moved past them, as on AWS, where only the metrics say so.',
             ),
             discardedTable(batches, Date.now()),
+          ],
+    );
+  } catch (error) {
+    if (!stopped()) replace(box, h('h2', {}, title), h('p', { class: 'error' }, message(error)));
+  }
+}
+
+/** The schedules whose last firing failed (the local runtime's read API), as `switchyard failures` lists them. */
+async function drawSchedules(box: HTMLElement, stopped: () => boolean): Promise<void> {
+  const title = 'Failed schedule firings';
+  try {
+    const failures = await scheduleFailures();
+    if (stopped()) return;
+    replace(
+      box,
+      h('h2', {}, title),
+      failures.length === 0
+        ? h('p', { class: 'muted' }, 'No schedule firing failed: every EventBridge Scheduler target accepted its last firing.')
+        : [
+            h(
+              'p',
+              { class: 'muted small' },
+              "Schedules whose target refused their last firing: Scheduler retries it under the target's RetryPolicy, then sends it to the dead-letter queue or drops it. Listed until a later firing succeeds.",
+            ),
+            scheduleFailuresTable(failures, Date.now()),
           ],
     );
   } catch (error) {

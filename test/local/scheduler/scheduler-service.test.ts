@@ -184,8 +184,20 @@ describe('SchedulerService', () => {
     const failures = () => log.filter((line) => line.includes(': the firing for'));
     expect(failures()).toEqual([
       expect.stringMatching(
-        /^schedule sweep: the firing for 2026-01-01T10:00:00Z failed \(InternalException: bus unavailable\); retried under its RetryPolicy, next at 2026-01-01T10:00:0\dZ$/,
+        /^schedule sweep: the firing for 2026-01-01T10:00:00Z failed \(InternalException: bus unavailable\); retried under its RetryPolicy, next at 2026-01-01T10:00:0\d\.\d{3}Z \(in \d\.\d s\)$/,
       ),
+    ]);
+    // Listed as failing while it is retried, with AWS's error and when it is tried next.
+    expect(service.failures()).toEqual([
+      expect.objectContaining({
+        schedule: 'default/sweep',
+        scheduledTime: '2026-01-01T10:00:00Z',
+        errorCode: 'InternalException',
+        errorMessage: 'bus unavailable',
+        attempts: 1,
+        fate: 'retrying',
+        nextAttemptAt: expect.stringMatching(/^2026-01-01T10:00:0\d\.\d{3}Z$/),
+      }),
     ]);
     // MaximumRetryAttempts 2: the first attempt and two retries, seconds apart.
     for (let i = 0; i < 2; i++) {
@@ -208,14 +220,45 @@ describe('SchedulerService', () => {
       SCHEDULE_ARN: 'arn:aws:scheduler:us-east-1:000000000000:schedule/default/sweep',
       TARGET_ARN: BUS,
     });
+    expect(service.failures()).toEqual([
+      expect.objectContaining({
+        attempts: 3,
+        fate: 'dead-lettered',
+        deadLetterQueueArn: DLQ,
+        exhaustedRetryCondition: 'MaximumRetryAttempts',
+      }),
+    ]);
+    expect(service.failures()[0]).not.toHaveProperty('nextAttemptAt');
+  });
+
+  it('lists a firing dropped without a dead-letter queue, across a restart, until a later firing succeeds', async () => {
+    const clock = new ManualClock(T0);
+    const targets = new FakeTargets();
+    targets.failing = true;
+    const { Target } = schedule();
+    const { DeadLetterConfig: _none, ...noDlq } = Target;
+    const definition = schedule({ Target: { ...noDlq, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } } });
+    const first = scheduler({ clock, schedules: [definition], targets });
+    await first.service.runDue();
+    await first.service.stop();
+    const again = scheduler({ dir: first.dir, clock, schedules: [definition], targets });
+    expect(again.service.failures()).toEqual([expect.objectContaining({ attempts: 1, fate: 'dropped', errorCode: 'InternalException' })]);
+    targets.failing = false;
+    clock.advance(3_600_000);
+    await again.service.runDue();
+    expect(again.service.failures()).toEqual([]);
+    expect(again.log).toContain(
+      'schedule sweep: the firing for 2026-01-01T11:00:00Z succeeded; the firing for 2026-01-01T10:00:00Z had dropped',
+    );
   });
 
   it('delivers a firing whose first attempts failed once the target recovers, under the same scheduled time', async () => {
     const clock = new ManualClock(T0);
     const targets = new FakeTargets();
     targets.failing = true;
-    const { service } = scheduler({ clock, schedules: [schedule()], targets });
+    const { service, log } = scheduler({ clock, schedules: [schedule()], targets });
     await service.runDue();
+    expect(service.failures()).toHaveLength(1);
     targets.failing = false;
     clock.advance(2_000);
     await service.runDue();
@@ -223,6 +266,9 @@ describe('SchedulerService', () => {
       expect.objectContaining({ detail: expect.objectContaining({ scheduledTime: '2026-01-01T10:00:00Z', attempt: '2' }) }),
     ]);
     expect(targets.deadLetters).toHaveLength(0);
+    // The recovery is said, and the schedule is no longer listed as failing.
+    expect(log).toContain('schedule sweep: the firing for 2026-01-01T10:00:00Z succeeded at attempt 2, after 1 failed');
+    expect(service.failures()).toEqual([]);
   });
 
   it('neither repeats nor loses a firing across a restart', async () => {
