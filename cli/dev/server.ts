@@ -383,7 +383,9 @@ export class Changes {
     if (data !== undefined) this.#queued = this.#queued.filter((file) => file !== data && !file.startsWith(`${data}/`));
     if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
     const root = this.dev.project.root;
-    const files = [...new Set(this.#queued)].filter((file) => this.#seen.changed(path.resolve(root, file)));
+    // After a failed synthesis a save of the same bytes is how a user retries: it still counts.
+    const retrying = this.dev.code.record === undefined;
+    const files = [...new Set(this.#queued)].filter((file) => this.#seen.changed(path.resolve(root, file)) || retrying);
     this.#queued = [];
     if (files.length === 0) return;
     this.#running = reloadOnce(runtime, this.dev, files, () => this.#standBy()).finally(() => {
