@@ -9,6 +9,7 @@ import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } fr
 import { type CdkProject, prepareStateFolder, readCdkProject, withCommandContext } from './project.js';
 import { reportUnrun, runReplacements } from './replaced-code.js';
 import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
+import { SeenContents } from './rewrites.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure, startingDev } from './running-app.js';
 import { StandbySynth, synthesizeWithStandby } from './standby.js';
 import { SynthError, type SynthState, synthEnvironment, synthFailureLine } from './synth.js';
@@ -323,6 +324,8 @@ export class Changes {
   #closed = false;
   /** Whether a process may start ahead (the next synthesis's): once the runtime's warm-up has ended (run's `background`). */
   #ahead = false;
+  /** A file written again with the bytes it had is no change (an app's synthesis rewriting its own output). */
+  readonly #seen = new SeenContents();
 
   constructor(private readonly dev: Dev) {
     const { project, io } = dev;
@@ -379,8 +382,12 @@ export class Changes {
     const data = this.#dataFolder;
     if (data !== undefined) this.#queued = this.#queued.filter((file) => file !== data && !file.startsWith(`${data}/`));
     if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
-    const files = this.#queued;
+    const root = this.dev.project.root;
+    // After a failed synthesis a save of the same bytes is how a user retries: it still counts.
+    const retrying = this.dev.code.record === undefined;
+    const files = [...new Set(this.#queued)].filter((file) => this.#seen.changed(path.resolve(root, file)) || retrying);
     this.#queued = [];
+    if (files.length === 0) return;
     this.#running = reloadOnce(runtime, this.dev, files, () => this.#standBy()).finally(() => {
       this.#running = undefined;
       // Checked once what changed runs (any file may be one tsc reads: a test, a type).

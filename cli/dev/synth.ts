@@ -335,13 +335,19 @@ function npxRefusal(output: string, cwd: string): string {
  */
 function dockerBundling(output: string): string {
   const asset = /Failed to bundle asset (\S+?),/.exec(output)?.[1];
-  if (asset === undefined) return '';
+  // A construct that builds its bundling image first (DockerImage.fromBuild: the Go and Python
+  // alpha functions' GoFunction, PythonFunction, when no local toolchain serves) fails before any asset is named.
+  const imageBuild = asset === undefined && /--> Command: docker build /.test(output);
+  if (asset === undefined && !imageBuild) return '';
   const why = /Cannot connect to the Docker daemon/.test(output)
     ? 'no Docker daemon answers'
     : /spawnSync docker ENOENT|docker: (command )?not found/.test(output)
       ? 'docker is not installed'
       : undefined;
   if (why === undefined) return '';
+  if (imageBuild) {
+    return `: a function's bundling image is built with Docker (docker build, as cdk synth runs it; the construct's frame above names which), and ${why} (switchyard dev runs the bundle it builds, and cannot build it without Docker)`;
+  }
   return `: ${asset} is bundled in a Docker container (its \`bundling\` names an image, as cdk synth runs it), and ${why} (switchyard dev runs the bundle it builds, and cannot build it without Docker)`;
 }
 

@@ -83,8 +83,10 @@ const STATEMENT_KEYS = new Set([
  * Where a problem is, and the words every problem ends with. `asInAws`: IAM itself takes the
  * policy as written and the part grants nothing there too (an action IAM does not recognize is
  * listed among a policy's "Uncategorized actions"), so the local runtime runs as AWS does.
+ * `unresolvedHere`: the template's values did not resolve locally, so what AWS would make of
+ * the statement is not known here; the words claim nothing about AWS.
  */
-type Note = (problem: string, asInAws?: true) => void;
+type Note = (problem: string, how?: 'asInAws' | 'unresolvedHere') => void;
 
 /**
  * The policy as the evaluator reads it. Each problem is named as a problem of its holder and
@@ -96,13 +98,16 @@ type Note = (problem: string, asInAws?: true) => void;
  * others as malformed, so the deploy fails there: the words say so, not that AWS accepts them.
  */
 export function usablePolicy(raw: unknown, holder: string, problems: PolicyProblem[], kind: PolicyKind): PolicyDocument | undefined {
-  const note: Note = (problem, asInAws) =>
+  const note: Note = (problem, how) =>
     problems.push({
       holder,
-      problem: asInAws
-        ? `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)`
-        : `${problem}: AWS refuses the policy as malformed (MalformedPolicyDocument), so cdk deploy fails; the local runtime leaves this out and it grants nothing here`,
-      ...(asInAws ? { asInAws } : {}),
+      problem:
+        how === 'asInAws'
+          ? `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)`
+          : how === 'unresolvedHere'
+            ? `${problem}; the local runtime leaves the statement out, so it grants nothing here`
+            : `${problem}: AWS refuses the policy as malformed (MalformedPolicyDocument), so cdk deploy fails; the local runtime leaves this out and it grants nothing here`,
+      ...(how === 'asInAws' ? { asInAws: true as const } : {}),
     });
   let document = raw;
   if (typeof document === 'string') {
@@ -137,6 +142,13 @@ function usableStatement(value: unknown, index: number, kind: PolicyKind, note: 
   }
   const statement = value as Record<string, unknown>;
   const where = typeof statement.Sid === 'string' && statement.Sid ? `statement ${index + 1} (${statement.Sid})` : `statement ${index + 1}`;
+  // The loader drops the values it cannot resolve (each said where it failed), so an empty
+  // list here is the template's values unresolved locally, not a policy AWS would refuse.
+  const emptied = ['Action', 'NotAction', 'Resource', 'NotResource'].find((k) => Array.isArray(statement[k]) && statement[k].length === 0);
+  if (emptied) {
+    note(`${where} has no ${emptied} left here: none of its values resolved locally (said above)`, 'unresolvedHere');
+    return undefined;
+  }
   const wrong = grammarProblem(statement, kind);
   if (wrong) {
     note(`${where} ${wrong}`);
@@ -146,7 +158,7 @@ function usableStatement(value: unknown, index: number, kind: PolicyKind, note: 
   const actions = list(statement[key]) as string[];
   const known = actions.filter((action) => {
     const unknown = unknownAction(action);
-    if (unknown) note(`${where}: ${unknown}`, true);
+    if (unknown) note(`${where}: ${unknown}`, 'asInAws');
     return unknown === undefined;
   });
   // An unknown action in NotAction excludes nothing, which is what keeping it does.

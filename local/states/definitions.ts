@@ -35,7 +35,7 @@ export function stateMachineDefinitions(byType: (type: string) => readonly Loade
     const where = whereOf(r);
     const definition = definitionOf(r, where, warnings);
     if (definition === undefined) continue;
-    const problem = definitionProblem(definition, p.DefinitionSubstitutions !== undefined);
+    const problem = hasDefinition(p) ? definitionProblem(definition, p.DefinitionSubstitutions !== undefined) : NO_DEFINITION;
     if (problem?.fatal) warnings.push(`${where}: ${problem.text}; StartExecution answers InvalidDefinition`);
     else if (problem) warnings.push(`${where}: ${problem.text}`);
     stateMachines.push({
@@ -83,6 +83,20 @@ function definitionOf(r: LoadedResource, where: string, warnings: string[]): str
     warnings.push(`${where}: ${error.message}, which CloudFormation refuses; it is left out`);
     return undefined;
   }
+}
+
+/**
+ * A machine none of whose definition properties has a value: locally, one whose
+ * definition did not resolve (an import or attribute the runtime cannot know, warned about
+ * above). Fatal, so StartExecution says why rather than judging an empty definition.
+ */
+const NO_DEFINITION = {
+  text: 'none of DefinitionString, Definition and DefinitionS3Location has a value here (a line above names what did not resolve)',
+  fatal: true,
+};
+
+function hasDefinition(p: Props): boolean {
+  return p.DefinitionString !== undefined || p.Definition !== undefined || p.DefinitionS3Location !== undefined;
 }
 
 /**

@@ -1,11 +1,20 @@
 import { existsSync, statSync } from 'node:fs';
-import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
+import {
+  assetPathOf,
+  readCloudAssembly,
+  readJson,
+  type StackArtifact,
+  type Template,
+  type TemplateOutput,
+  type TemplateResource,
+} from './cloud-assembly.js';
 import { deployTimeOnly, notRun, runLocally, unresolvedAttribute } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
 import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
+import { AssemblyExports } from './stack-exports.js';
 import { deploymentOrder } from './stack-order.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
 
@@ -116,8 +125,7 @@ export function loadStack(stack: StackArtifact, options: LoadStackOptions, warni
 
 /** What the stacks of one app see of each other, as CloudFormation shares it within an account and region. */
 interface SharedState {
-  /** Export name -> the value and the stack that exports it. */
-  readonly exports: Map<string, { readonly value: string; readonly stackName: string }>;
+  readonly exports: AssemblyExports;
   /** SSM parameters the stacks loaded so far declare: name -> value. */
   readonly ssmParameters: Map<string, string>;
   /** The stacks loaded so far, nested stacks before the stack that holds them. */
@@ -125,7 +133,7 @@ interface SharedState {
 }
 
 function sharedState(): SharedState {
-  return { exports: new Map(), ssmParameters: new Map(), stacks: [] };
+  return { exports: new AssemblyExports(), ssmParameters: new Map(), stacks: [] };
 }
 
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
@@ -177,13 +185,7 @@ class StackLoader {
         }
         return value;
       },
-      importValue: (exportName) => {
-        const exported = this.shared.exports.get(exportName);
-        if (exported === undefined) {
-          throw new UnsupportedError(`Fn::ImportValue: no stack of the cloud assembly exports ${JSON.stringify(exportName)}`);
-        }
-        return exported.value;
-      },
+      importValue: (exportName) => this.shared.exports.importValue(exportName),
       ssmParameter: (name) => this.shared.ssmParameters.get(name) ?? declaredHere.get(name) ?? options.ssmParameter?.(name),
     });
   }
@@ -199,14 +201,7 @@ class StackLoader {
       if (this.created(logicalId)) this.resource(logicalId);
     }
     const { outputs, exports, exportNames } = this.outputs();
-    for (const [name, value] of Object.entries(exports)) {
-      const other = this.shared.exports.get(name);
-      if (other === undefined) this.shared.exports.set(name, { value, stackName: this.stack.stackName });
-      else
-        this.warn(
-          `${this.stack.stackName}: export ${JSON.stringify(name)} is already exported by ${other.stackName}; imports read ${other.stackName}'s`,
-        );
-    }
+    for (const warning of this.shared.exports.add(this.stack.stackName, exports)) this.warn(warning);
     const description = describeStack({
       template: this.stack.template,
       resolver: this.resolver,
@@ -429,17 +424,20 @@ class StackLoader {
     /** Output key -> its export's name. */
     const exportNames: Record<string, string> = {};
     const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
+    const exportNameOf = (name: string, output: TemplateOutput) =>
+      this.located(undefined, () => this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report));
     for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
-      const value = this.located(undefined, () => {
-        if (output.Condition !== undefined && !this.resolver.condition(output.Condition)) return NO_VALUE;
-        return this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, report);
-      });
-      if (value === NO_VALUE) continue;
+      const condition = output.Condition;
+      if (condition !== undefined && !this.located(undefined, () => this.resolver.condition(condition))) continue;
+      const value = this.located(undefined, () => this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, report));
+      if (value === NO_VALUE) {
+        const exportName = output.Export === undefined ? undefined : exportNameOf(name, output);
+        if (typeof exportName === 'string') this.shared.exports.addUnresolved(exportName, this.stack.stackName, name);
+        continue;
+      }
       outputs[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
       if (output.Export === undefined) continue;
-      const exportName = this.located(undefined, () =>
-        this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report),
-      );
+      const exportName = exportNameOf(name, output);
       if (typeof exportName === 'string') {
         exports[exportName] = outputs[name];
         exportNames[name] = exportName;

@@ -152,6 +152,22 @@ console.error('Failed to bundle asset Stack/Fn/Code/Stage, bundle output is loca
     expect(failed.remedy).toBe('start Docker');
   });
 
+  it('says that a bundling image is built with Docker and no Docker daemon answers, for a construct that builds its image first', async () => {
+    // serverless-patterns api-gateway-cors-whitelist-cdk: GoFunction without a local Go builds its image with docker build.
+    const root = project({
+      'cdk.json': '{}',
+      'app.mjs': `console.error('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+console.error('«CommandExecutionFailed» docker exited with status 1');
+console.error('--> Command: docker build -t cdk-4f82 --platform "linux/amd64" --build-arg "IMAGE=public.ecr.aws/sam/build-go1.x" "/x/lib"'); process.exit(1);`,
+    });
+    const failed = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, path.join(root, 'out')).catch((e) => e);
+    expect(failed).toBeInstanceOf(SynthError);
+    expect(failed.message).toMatch(
+      /failed \(.*: exit 1\): a function's bundling image is built with Docker \(docker build, as cdk synth runs it; the construct's frame above names which\), and no Docker daemon answers \(switchyard dev runs the bundle it builds, and cannot build it without Docker\)$/,
+    );
+    expect(failed.remedy).toBe('start Docker');
+  });
+
   it("says to run npm install when the bin npx refused to fetch is one the project's package.json declares (its install failed or never ran)", async () => {
     // serverless-patterns waf-appsync-cdk: its npm install fails (ETARGET on another dependency), so the ts-node it declares is absent.
     const root = project({

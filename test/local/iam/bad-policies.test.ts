@@ -1,9 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../../local/iam/policy-documents.js';
+import { type PolicyDocument, usablePolicy } from '../../../local/iam/policy-documents.js';
 import { evaluate } from '../../../local/iam/policy-evaluation.js';
 import { requestContext } from '../../../local/iam/request-context.js';
+import type { PolicyProblem } from '../../../local/iam/types.js';
 import { assemblyOf } from '../assembly.js';
 import { credentials, region } from '../helpers.js';
 import { restartableRuntime, roleConfig } from '../restartable-runtime.js';
@@ -145,5 +146,31 @@ describe('evaluate', () => {
       }),
       { seed: 45, numRuns: 2000 },
     );
+  });
+});
+
+describe('usablePolicy of a statement whose values did not resolve locally', () => {
+  it('leaves the statement out without saying AWS refuses the policy: the loader dropped what it could not resolve', () => {
+    const problems: PolicyProblem[] = [];
+    const document = usablePolicy(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('kept') },
+          { Effect: 'Allow', Action: 'bedrock-agentcore:InvokeAgentRuntime', Resource: [] },
+        ],
+      },
+      'App/RolePolicy',
+      problems,
+      'identity',
+    );
+    expect(document?.Statement).toHaveLength(1);
+    expect(problems).toEqual([
+      {
+        holder: 'App/RolePolicy',
+        problem:
+          'statement 2 has no Resource left here: none of its values resolved locally (said above); the local runtime leaves the statement out, so it grants nothing here',
+      },
+    ]);
   });
 });

@@ -182,6 +182,22 @@ describe('stateMachineDefinitions with DefinitionSubstitutions', () => {
     ]);
   });
 
+  it('fails a machine whose definition did not resolve, naming that at start-up and for StartExecution', () => {
+    const { stateMachines, warnings } = machines({
+      Unresolved: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { StateMachineName: 'unresolved', RoleArn: ROLE, DefinitionString: { 'Fn::ImportValue': 'Elsewhere-Arn' } },
+      },
+    });
+    const unresolved = stateMachines.find((m) => m.name === 'unresolved');
+    expect(unresolved?.problem).toBe(
+      'Test/Unresolved: none of DefinitionString, Definition and DefinitionS3Location has a value here (a line above names what did not resolve)',
+    );
+    expect(warnings).toEqual([
+      'Test/Unresolved (AWS::StepFunctions::StateMachine): none of DefinitionString, Definition and DefinitionS3Location has a value here (a line above names what did not resolve); StartExecution answers InvalidDefinition',
+    ]);
+  });
+
   it('fails if a substitution is not a string, a number or a boolean, or the definition file is no asset: the machine is left out', () => {
     const { stateMachines, warnings } = machines({
       Listed: {

@@ -101,6 +101,26 @@ describe('loadApp with several stacks', () => {
     ]);
   });
 
+  it('names the exporting stack and its output, not a missing export, for an import of an export whose value did not resolve', () => {
+    const app = loadAssembly({
+      Producer: {
+        template: {
+          Resources: { Agent: { Type: 'AWS::Made::Up', Properties: {} } },
+          Outputs: { AgentArn: { Value: { 'Fn::GetAtt': ['Agent', 'Arn'] }, Export: { Name: 'Producer-AgentArn' } } },
+        },
+      },
+      Consumer: {
+        template: {
+          Resources: { Fn: { Type: 'AWS::SQS::QueueInlinePolicy', Properties: { Queue: { 'Fn::ImportValue': 'Producer-AgentArn' } } } },
+        },
+        dependencies: ['Producer'],
+      },
+    });
+    expect(app.warnings).toContain(
+      'Consumer/Fn (AWS::SQS::QueueInlinePolicy): Properties.Queue: Fn::ImportValue: Producer exports "Producer-AgentArn", but its Outputs.AgentArn has no local value (said above)',
+    );
+  });
+
   it('warns about an export name two stacks use, and imports the first', () => {
     const app = loadAssembly({
       A: { template: { Resources: {}, Outputs: { X: { Value: 'a', Export: { Name: 'Shared' } } } } },
