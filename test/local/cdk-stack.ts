@@ -1,4 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { tempAssemblyDir } from './assembly.js';
 
 /**
@@ -11,4 +12,14 @@ export function synthStack(stackId: string, build: (stack: Stack) => void, outdi
   build(new Stack(app, stackId, { env: { account: '000000000000', region: 'us-east-1' } }));
   app.synth();
   return outdir;
+}
+
+/** A Node.js function of `stack` whose code is `code` inline (`exports.handler = ...`), with a 5 s timeout. */
+export function inlineFunction(stack: Stack, id: string, code: string): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(code),
+    timeout: Duration.seconds(5),
+  });
 }

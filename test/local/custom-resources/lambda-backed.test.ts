@@ -1,9 +1,8 @@
-import { CfnWaitConditionHandle, CustomResource, Duration } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CfnWaitConditionHandle, CustomResource } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import type { CustomResourceDefinition } from '../../../local/custom-resources/custom-resources.js';
 import { lambdaBackedRunner, ResponseUrls } from '../../../local/custom-resources/lambda-backed.js';
-import { synthStack } from '../cdk-stack.js';
+import { inlineFunction, synthStack } from '../cdk-stack.js';
 import { appRuntime } from './app-runtime.js';
 
 /** The app's function: PUTs SUCCESS (with what CloudFormation's request told it) to the ResponseURL, as cfn-response does. */
@@ -38,13 +37,7 @@ function synthApp(outdir: string, name: string): void {
   synthStack(
     'Plain',
     (stack) => {
-      const fn = (id: string, code: string) =>
-        new lambda.Function(stack, id, {
-          runtime: lambda.Runtime.NODEJS_22_X,
-          handler: 'index.handler',
-          code: lambda.Code.fromInline(code),
-          timeout: Duration.seconds(5),
-        });
+      const fn = (id: string, code: string) => inlineFunction(stack, id, code);
       new CustomResource(stack, 'Good', {
         serviceToken: fn('Answerer', ANSWERER).functionArn,
         resourceType: 'Custom::Good',

@@ -1,9 +1,8 @@
 import { CustomResource, Duration } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
-import { synthStack } from '../cdk-stack.js';
+import { inlineFunction, synthStack } from '../cdk-stack.js';
 import { appRuntime } from './app-runtime.js';
 
 /** The app's onEvent function: answers with what CloudFormation's request told it. */
@@ -27,13 +26,7 @@ function synthApp(outdir: string, name: string): void {
   synthStack(
     'Prov',
     (stack) => {
-      const fn = (id: string, code: string) =>
-        new lambda.Function(stack, id, {
-          runtime: lambda.Runtime.NODEJS_22_X,
-          handler: 'index.handler',
-          code: lambda.Code.fromInline(code),
-          timeout: Duration.seconds(5),
-        });
+      const fn = (id: string, code: string) => inlineFunction(stack, id, code);
       const provider = new cr.Provider(stack, 'Provider', {
         onEventHandler: fn('OnEvent', ON_EVENT),
         isCompleteHandler: fn('IsComplete', IS_COMPLETE),
