@@ -1,6 +1,7 @@
 import type { LoadedApp } from '../template/load.js';
 import { stableUuid } from '../template/resolve.js';
 import { tagMap } from '../template/tags.js';
+import { EMAIL_PROTOCOLS } from './email-subscriptions.js';
 
 /** A topic as the template declares it; attributes in the API's string form (CreateTopic's `Attributes`). */
 export interface TopicDefinition {
@@ -30,7 +31,7 @@ export interface SnsDefinitions {
  * Protocols the local runtime delivers to (email ones to the local mailbox, once confirmed);
  * subscriptions of any other protocol load but receive nothing.
  */
-export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'email', 'email-json']);
+export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', ...EMAIL_PROTOCOLS]);
 
 /** Topic properties that are topic attributes of the same name. */
 const TOPIC_ATTRIBUTE_PROPERTIES = [

@@ -4,6 +4,7 @@ import type { IdempotentCall, IdempotentRequests } from '../store/idempotent-req
 import type { DurableOutbox } from '../store/outbox.js';
 import { maxMessageBytes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
+import { EMAIL_PROTOCOLS } from './email-subscriptions.js';
 import { messageFor } from './envelope.js';
 import { matchesFilterPolicy } from './filter-policy.js';
 import { type NotedSubscription, type NotificationNote, noted } from './lineage-notes.js';
@@ -21,9 +22,6 @@ import {
 import { isFifo, isPending, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
 import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
-
-/** Protocols whose confirmation (and messages, once confirmed) go to the local mailbox (email-subscriptions.ts). */
-const MAILED = new Set(['email', 'email-json']);
 
 const MAX_BATCH_ENTRY_ID = 80;
 
@@ -134,7 +132,7 @@ export class Publishing {
       skipped.set(
         subscription.arn,
         `it is pending confirmation (protocol ${subscription.protocol}, ${subscription.endpoint}), and AWS delivers nothing before it is confirmed; ${
-          MAILED.has(subscription.protocol)
+          EMAIL_PROTOCOLS.has(subscription.protocol)
             ? 'its confirmation mail is in the local mailbox (switchyard mail): following its link confirms it'
             : 'its protocol is not delivered locally'
         }`,
