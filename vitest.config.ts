@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -69,6 +70,16 @@ const LONG_REPLAYS = [
   'test/local/states/recorded-answers.test.ts',
   'test/local/lambda/recorded-answers{,-sqs-mappings,-stream-mappings}.test.ts',
 ];
+/**
+ * Step Functions on a runtime: the service's API, its task integrations, activities, callbacks,
+ * Map runs and exactly-once starts, each file starting runtimes of its own (61 s of npm test's
+ * 412 s of file time, its largest group): npm run test:states, which CI runs, in the `states` project. The interpreter's
+ * own suites on fake time (test/local/states/engine/) and the names stay in npm test; its
+ * recorded answers are test:conformance's (LONG_REPLAYS).
+ */
+const STATES_ON_A_RUNTIME = readdirSync(path.join(import.meta.dirname, 'test/local/states'))
+  .filter((file) => file.endsWith('.test.ts') && !['names.test.ts', 'recorded-answers.test.ts'].includes(file))
+  .map((file) => `test/local/states/${file}`);
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
@@ -141,7 +152,7 @@ export default defineConfig({
         test: {
           name: 'shared-runtime',
           include: SHARED_RUNTIME,
-          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY],
+          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY, ...STATES_ON_A_RUNTIME],
           isolate: false,
         },
       },
@@ -157,6 +168,7 @@ export default defineConfig({
       { extends: true, test: { name: 'isolated-mocking', include: MOCKING } },
       { extends: true, test: { name: 'apps', include: APP_SUITES, isolate: false } },
       { extends: true, test: { name: 'durability', include: DURABILITY } },
+      { extends: true, test: { name: 'states', include: STATES_ON_A_RUNTIME, isolate: false } },
     ],
     // The installed package's tests (npm run test:package) install from the registry: their own config.
     exclude: [
@@ -175,6 +187,7 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END, MAIN_PROCESS]),
       ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
       ...(process.env.SWITCHYARD_CONFORMANCE ? [] : LONG_REPLAYS),
+      ...(process.env.SWITCHYARD_STATES ? [] : STATES_ON_A_RUNTIME),
       // Hostile requests generated from the service models (18 s of npm test's file time at 3 inputs a
       // property): npm run test:fuzz (FUZZ_RUNS=60), which CI runs; FUZZ_RUNS set by hand runs them too.
       ...(process.env.FUZZ_RUNS ? [] : ['test/local/fuzz/*.fuzz.test.ts']),
