@@ -31,6 +31,9 @@ export interface LogsServiceOptions extends ServiceState {
   readonly log?: (line: string) => void;
 }
 
+/** Told of the events an append stored (`LogsService.onEvents`). */
+export type EventsListener = (group: string, stream: string, events: readonly NewEvent[]) => void;
+
 /** A log group the template declares (`AWS::Logs::LogGroup`, or the retention `Custom::LogRetention` sets). */
 export interface LogGroupDefinition {
   readonly name: string;
@@ -71,6 +74,7 @@ export class LogsService {
   /** Subscription filters, and the deliveries they owe (written as events are appended). */
   readonly subscriptions: SubscriptionFilters;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
+  readonly #listeners: EventsListener[] = [];
   #flushScheduled = false;
   #stopped = false;
   #purgeTimer?: NodeJS.Timeout;
@@ -182,6 +186,18 @@ export class LogsService {
     }
   }
 
+  /**
+   * Hears of the events each append stored, once committed, whoever wrote them (a service's
+   * `write`, PutLogEvents): CloudWatch publishes the metrics embedded metric format events carry.
+   */
+  onEvents(listener: EventsListener): void {
+    this.#listeners.push(listener);
+  }
+
+  #told(batches: readonly { group: string; stream: string; events: readonly NewEvent[] }[]): void {
+    for (const listener of this.#listeners) for (const { group, stream, events } of batches) if (events.length > 0) listener(group, stream, events);
+  }
+
   /** Whether a log group exists (Step Functions logs its executions only to one that does). */
   hasGroup(name: string): boolean {
     return this.#store.group(name) !== undefined;
@@ -200,6 +216,7 @@ export class LogsService {
     const batches = this.#pending;
     this.#pending = [];
     this.#store.append(batches, this.options.clock.now(), { groupClass: 'STANDARD' }, this.#appended);
+    this.#told(batches);
   }
 
   /** Subscription filters hear of every append, in its transaction. */
@@ -390,6 +407,7 @@ export class LogsService {
     }
     this.flush();
     this.#store.append([{ group, stream, events: accepted }], now, undefined, this.#appended);
+    this.#told([{ group, stream, events: accepted }]);
     return {
       nextSequenceToken: encodeStreamToken('f', { timestamp: now, id: 0 }).slice(2),
       ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}),
