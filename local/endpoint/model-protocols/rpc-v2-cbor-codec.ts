@@ -91,7 +91,9 @@ export class ModelRpcV2CborProtocol implements RestProtocolService {
 
   errorResponse(error: AwsError): RawResponse {
     const type = this.queryCompatible?.typeOf(error) ?? error.code;
-    const response = answer(error.status, { __type: `${this.#errorNamespace}#${type}`, [this.#messageMember]: error.message });
+    // The error's own shape names the member its text travels in (CloudWatch's differ: `message`, `Message`).
+    const own = Object.keys(this.model.shapes[type]?.members ?? {}).find((member) => member.toLowerCase() === 'message');
+    const response = answer(error.status, { __type: `${this.#errorNamespace}#${type}`, [own ?? this.#messageMember]: error.message });
     return this.queryCompatible ? { ...response, headers: { ...response.headers, ...this.queryCompatible.headers(error) } } : response;
   }
 
