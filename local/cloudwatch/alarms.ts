@@ -1,6 +1,6 @@
+import { AwsError } from '../endpoint/aws-error.js';
 import type { LoadedApp } from '../template/load.js';
 import type { Json } from '../template/resolve.js';
-import { AwsError } from '../endpoint/aws-error.js';
 import { invalidValue } from './cloudwatch-errors.js';
 
 /** An alarm as DescribeAlarms answers it (`MetricAlarm`). */
@@ -62,7 +62,9 @@ export function templateAlarms(app: LoadedApp, accountId: string, region: string
 /** A template's numbers may be written as text (`"Threshold": "5"`); DescribeAlarms answers numbers. */
 function numbers(key: string, value: Json): unknown {
   const numeric = ['Period', 'EvaluationPeriods', 'DatapointsToAlarm', 'Threshold'];
-  return numeric.includes(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  return numeric.includes(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+    ? Number(value)
+    : value;
 }
 
 function texts(value: Json | undefined): string[] {

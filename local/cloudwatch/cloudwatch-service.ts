@@ -33,7 +33,10 @@ const RETAINED_MS = 455 * 86_400_000;
 
 /** The units CloudWatch takes, from its model (read at the first use): an EMF document's are checked against them as the API's are by the model. */
 let units: ReadonlySet<string> | undefined;
-const isUnit = (unit: string) => (units ??= new Set(loadModel('cloudwatch').shapes.StandardUnit?.enum ?? [])).has(unit);
+function isUnit(unit: string): boolean {
+  units ??= new Set(loadModel('cloudwatch').shapes.StandardUnit?.enum ?? []);
+  return units.has(unit);
+}
 
 /**
  * CloudWatch's metrics on the local endpoint: PutMetricData, ListMetrics, GetMetricStatistics

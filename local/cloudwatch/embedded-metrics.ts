@@ -33,7 +33,8 @@ export function embeddedMetrics(message: string): EmbeddedMetrics | undefined {
   }
   if (!isObject(root) || !isObject(root._aws) || root._aws.CloudWatchMetrics === undefined) return undefined;
   const { Timestamp: timestamp, CloudWatchMetrics: directives } = root._aws;
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return { invalid: '_aws.Timestamp must be a number of milliseconds since the epoch' };
+  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
+    return { invalid: '_aws.Timestamp must be a number of milliseconds since the epoch' };
   if (!Array.isArray(directives)) return { invalid: '_aws.CloudWatchMetrics must be an array of metric directives' };
   const requests: PutMetricDataInput[] = [];
   for (const [index, directive] of directives.entries()) {
@@ -47,10 +48,12 @@ export function embeddedMetrics(message: string): EmbeddedMetrics | undefined {
 function directiveRequest(root: Record<string, unknown>, directive: unknown, timestamp: number): PutMetricDataInput | string {
   if (!isObject(directive)) return 'a metric directive must be an object';
   const { Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics } = directive;
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > 255) return 'Namespace must be text of 1 to 255 characters';
+  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > 255)
+    return 'Namespace must be text of 1 to 255 characters';
   if (!Array.isArray(dimensionSets) || !dimensionSets.every((set) => Array.isArray(set)))
     return 'Dimensions must be an array of dimension sets (arrays of member names)';
-  if (!Array.isArray(metrics) || metrics.length > MAX_METRICS) return `Metrics must be an array of at most ${MAX_METRICS} metric definitions`;
+  if (!Array.isArray(metrics) || metrics.length > MAX_METRICS)
+    return `Metrics must be an array of at most ${MAX_METRICS} metric definitions`;
   const sets: { Name: string; Value: string }[][] = [];
   // A directive without dimension sets publishes its metrics without dimensions.
   for (const set of (dimensionSets.length === 0 ? [[]] : dimensionSets) as unknown[][]) {
@@ -58,7 +61,8 @@ function directiveRequest(root: Record<string, unknown>, directive: unknown, tim
     const dimensions: { Name: string; Value: string }[] = [];
     for (const name of set) {
       const value = typeof name === 'string' ? root[name] : undefined;
-      if (typeof value !== 'string' || value === '') return `the dimension ${JSON.stringify(name)} has no text value in the document's root`;
+      if (typeof value !== 'string' || value === '')
+        return `the dimension ${JSON.stringify(name)} has no text value in the document's root`;
       dimensions.push({ Name: name as string, Value: value });
     }
     sets.push(dimensions);
@@ -67,7 +71,8 @@ function directiveRequest(root: Record<string, unknown>, directive: unknown, tim
   for (const metric of metrics) {
     if (!isObject(metric) || typeof metric.Name !== 'string') return 'a metric definition must have a Name';
     const values = valuesOf(root[metric.Name]);
-    if (values === undefined) return `the metric ${metric.Name} has no number (or array of at most ${MAX_VALUES} numbers) in the document's root`;
+    if (values === undefined)
+      return `the metric ${metric.Name} has no number (or array of at most ${MAX_VALUES} numbers) in the document's root`;
     if (metric.Unit !== undefined && typeof metric.Unit !== 'string') return `the metric ${metric.Name}'s Unit must be text`;
     if (metric.StorageResolution !== undefined && typeof metric.StorageResolution !== 'number')
       return `the metric ${metric.Name}'s StorageResolution must be a number`;

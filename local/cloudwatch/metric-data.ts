@@ -37,11 +37,15 @@ export function metricEntries(input: PutMetricDataInput, now: number): { key: Me
   const namespace = input.Namespace;
   if (namespace.startsWith('AWS/')) throw invalidValue(`The value ${namespace} for parameter Namespace is invalid.`);
   const data = [...(input.MetricData ?? []), ...(input.EntityMetricData ?? []).flatMap((entity) => entity.MetricData ?? [])];
-  if (input.MetricData === undefined && input.EntityMetricData === undefined) throw missingParameter('The parameter MetricData is required.');
+  if (input.MetricData === undefined && input.EntityMetricData === undefined)
+    throw missingParameter('The parameter MetricData is required.');
   if (data.length > MAX_METRICS) throw invalidValue(`The collection MetricData must not have a size greater than ${MAX_METRICS}.`);
   return data.map((datum, index) => {
     const where = `MetricData.member.${index + 1}`;
-    return { key: { namespace, name: datum.MetricName, dimensions: checkedDimensions(datum.Dimensions ?? [], where) }, datum: checkedDatum(datum, where, now) };
+    return {
+      key: { namespace, name: datum.MetricName, dimensions: checkedDimensions(datum.Dimensions ?? [], where) },
+      datum: checkedDatum(datum, where, now),
+    };
   });
 }
 
@@ -60,17 +64,21 @@ function checkedDatum(datum: MetricDatumInput, where: string, now: number): Datu
   if (Value !== undefined && set !== undefined) throw mutuallyExclusive(`${where}.Value`, `${where}.StatisticValues`);
   if (Values !== undefined && set !== undefined) throw mutuallyExclusive(`${where}.Values`, `${where}.StatisticValues`);
   const resolution = datum.StorageResolution ?? 60;
-  if (resolution !== 1 && resolution !== 60) throw invalidValue(`The parameter ${where}.StorageResolution must be a value in the set [ 1, 60 ].`);
+  if (resolution !== 1 && resolution !== 60)
+    throw invalidValue(`The parameter ${where}.StorageResolution must be a value in the set [ 1, 60 ].`);
   const timestamp = datum.Timestamp === undefined ? now : timeOf(datum.Timestamp, `${where}.Timestamp`);
   if (timestamp < now - MAX_AGE_MS) throw invalidValue(`The parameter ${where}.Timestamp must specify a time within the past two weeks.`);
-  if (timestamp > now + MAX_AHEAD_MS) throw invalidValue(`The parameter ${where}.Timestamp must specify a time no more than two hours in the future.`);
+  if (timestamp > now + MAX_AHEAD_MS)
+    throw invalidValue(`The parameter ${where}.Timestamp must specify a time no more than two hours in the future.`);
   // A regular-resolution metric is kept at one-minute granularity, a high-resolution one at one second.
   const stored = { timestamp: Math.floor(timestamp / (resolution * 1000)) * resolution * 1000, unit: datum.Unit ?? 'None', resolution };
   if (set !== undefined) {
     for (const [member, value] of Object.entries(set)) checkedValue(value, `${where}.StatisticValues.${member}`);
     if (set.SampleCount <= 0) throw invalidValue(`The parameter ${where}.StatisticValues.SampleCount must be greater than 0.`);
     if (set.Minimum > set.Maximum)
-      throw invalidValue(`The parameter ${where}.StatisticValues.Maximum must be greater than or equal to ${where}.StatisticValues.Minimum.`);
+      throw invalidValue(
+        `The parameter ${where}.StatisticValues.Maximum must be greater than or equal to ${where}.StatisticValues.Minimum.`,
+      );
     return { ...stored, sampleCount: set.SampleCount, sum: set.Sum, minimum: set.Minimum, maximum: set.Maximum };
   }
   if (Values !== undefined) return { ...stored, ...valuesDatum(Values, datum.Counts, where) };

@@ -45,19 +45,22 @@ export function metricStatistics(store: MetricStore, input: GetMetricStatisticsI
   const statistics = input.Statistics ?? [];
   const extended = input.ExtendedStatistics ?? [];
   if (input.Statistics !== undefined && input.ExtendedStatistics !== undefined) throw mutuallyExclusive('Statistics', 'ExtendedStatistics');
-  if (statistics.length === 0 && extended.length === 0) throw missingParameter('The parameter Statistics or ExtendedStatistics must be specified.');
+  if (statistics.length === 0 && extended.length === 0)
+    throw missingParameter('The parameter Statistics or ExtendedStatistics must be specified.');
   statistics.forEach((statistic, i) => {
     if (!(STATISTICS as readonly string[]).includes(statistic))
       throw invalidValue(`The value ${statistic} for parameter Statistics.member.${i + 1} is invalid.`);
   });
-  extended.forEach((statistic, i) => checkStatistic(statistic, `ExtendedStatistics.member.${i + 1}`));
+  for (const [i, statistic] of extended.entries()) checkStatistic(statistic, `ExtendedStatistics.member.${i + 1}`);
   checkDatapointCount(start, end, input.Period);
   const key: MetricKey = { namespace: input.Namespace, name: input.MetricName, dimensions: sortedDimensions(input.Dimensions ?? []) };
   const periods = aggregate(store.data(key, periodStart(start, input.Period), end, input.Unit), start, input.Period);
   return {
     Label: input.MetricName,
     Datapoints: periods.map((period) => {
-      const values = Object.fromEntries(extended.flatMap((s) => (statisticOf(period, s) === undefined ? [] : [[s, statisticOf(period, s)]])));
+      const values = Object.fromEntries(
+        extended.flatMap((s) => (statisticOf(period, s) === undefined ? [] : [[s, statisticOf(period, s)]])),
+      );
       return {
         Timestamp: new Date(period.timestamp),
         ...Object.fromEntries(statistics.map((s) => [s, statisticOf(period, s)])),
@@ -84,12 +87,14 @@ export function metricData(store: MetricStore, input: GetMetricDataInput) {
       );
     if (seen.has(query.Id)) throw invalidValue(`The value ${query.Id} for parameter ${where}.Id is not unique.`);
     seen.add(query.Id);
-    if (query.MetricStat !== undefined && query.Expression !== undefined) throw mutuallyExclusive(`${where}.MetricStat`, `${where}.Expression`);
+    if (query.MetricStat !== undefined && query.Expression !== undefined)
+      throw mutuallyExclusive(`${where}.MetricStat`, `${where}.Expression`);
     if (query.Expression !== undefined)
       throw invalidValue(
         `${where}.Expression: metric math and Metrics Insights queries are not evaluated by the local CloudWatch; ask for each metric with a MetricStat query.`,
       );
-    if (query.MetricStat === undefined) throw invalidCombination(`The parameter ${where} must contain either a MetricStat or an Expression.`);
+    if (query.MetricStat === undefined)
+      throw invalidCombination(`The parameter ${where} must contain either a MetricStat or an Expression.`);
     const { Metric: metric, Period, Stat } = query.MetricStat;
     if (metric?.Namespace === undefined || metric.MetricName === undefined)
       throw missingParameter(`The parameter ${where}.MetricStat.Metric must name a Namespace and a MetricName.`);

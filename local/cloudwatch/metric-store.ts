@@ -127,7 +127,14 @@ export class MetricStore {
         `SELECT id, namespace, name, dimensions FROM cloudwatch_metric
          WHERE id > ? AND last_received >= ? AND (? IS NULL OR namespace = ?) AND (? IS NULL OR name = ?) ORDER BY id`,
       )
-      .all(afterId, filter.since, filter.namespace ?? null, filter.namespace ?? null, filter.name ?? null, filter.name ?? null) as unknown as MetricRow[];
+      .all(
+        afterId,
+        filter.since,
+        filter.namespace ?? null,
+        filter.namespace ?? null,
+        filter.name ?? null,
+        filter.name ?? null,
+      ) as unknown as MetricRow[];
     const found: { id: number; key: MetricKey }[] = [];
     for (const row of rows) {
       const key = keyOf(row);

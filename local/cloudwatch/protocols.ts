@@ -1,7 +1,7 @@
 import { AwsError } from '../endpoint/aws-error.js';
 import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
-import { QueryCompatibleErrors } from '../endpoint/model-protocols/query-compatible.js';
 import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
+import { QueryCompatibleErrors } from '../endpoint/model-protocols/query-compatible.js';
 import { ModelRpcV2CborProtocol } from '../endpoint/model-protocols/rpc-v2-cbor-codec.js';
 import type { JsonProtocolService } from '../endpoint/protocols.js';
 import { type ApiModel, loadModel } from '../endpoint/validation/model.js';

@@ -61,7 +61,9 @@ export function aggregate(data: readonly Datum[], start: number, period: number)
     bucket.data.push(datum);
     buckets.set(key, bucket);
   }
-  return [...buckets.values()].sort((a, b) => a.timestamp - b.timestamp).map(({ timestamp, unit, data: periodData }) => combine(timestamp, unit, periodData));
+  return [...buckets.values()]
+    .sort((a, b) => a.timestamp - b.timestamp)
+    .map(({ timestamp, unit, data: periodData }) => combine(timestamp, unit, periodData));
 }
 
 function combine(timestamp: number, unit: string, data: readonly Datum[]): Aggregate {

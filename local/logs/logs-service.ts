@@ -5,7 +5,7 @@ import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
+import { type EventsListener, type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
   checkRetention,
@@ -30,9 +30,6 @@ export interface LogsServiceOptions extends ServiceState {
   /** @default discarded */
   readonly log?: (line: string) => void;
 }
-
-/** Told of the events an append stored (`LogsService.onEvents`). */
-export type EventsListener = (group: string, stream: string, events: readonly NewEvent[]) => void;
 
 /** A log group the template declares (`AWS::Logs::LogGroup`, or the retention `Custom::LogRetention` sets). */
 export interface LogGroupDefinition {
@@ -186,16 +183,13 @@ export class LogsService {
     }
   }
 
-  /**
-   * Hears of the events each append stored, once committed, whoever wrote them (a service's
-   * `write`, PutLogEvents): CloudWatch publishes the metrics embedded metric format events carry.
-   */
+  /** Hears of the events each append stored, once committed, whoever wrote them (CloudWatch reads the metrics EMF events carry). */
   onEvents(listener: EventsListener): void {
     this.#listeners.push(listener);
   }
 
   #told(batches: readonly { group: string; stream: string; events: readonly NewEvent[] }[]): void {
-    for (const listener of this.#listeners) for (const { group, stream, events } of batches) if (events.length > 0) listener(group, stream, events);
+    for (const { group, stream, events } of batches) for (const listener of this.#listeners) listener(group, stream, events);
   }
 
   /** Whether a log group exists (Step Functions logs its executions only to one that does). */

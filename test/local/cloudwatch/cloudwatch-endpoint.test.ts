@@ -6,6 +6,7 @@ import {
   InvalidParameterCombinationException,
   InvalidParameterValueException,
   ListMetricsCommand,
+  type ListMetricsCommandInput,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
@@ -104,7 +105,7 @@ describe('CloudWatchService over the local endpoint', () => {
         }),
       );
     const { Datapoints } = await ask();
-    expect(Datapoints?.map((d) => d.ExtendedStatistics)).toEqual([{ p50: 3, 'p95': 100, 'p99.9': 100 }]);
+    expect(Datapoints?.map((d) => d.ExtendedStatistics)).toEqual([{ p50: 3, p95: 100, 'p99.9': 100 }]);
     expect(Datapoints?.[0]?.Unit).toBe('None');
     expect((await ask([{ Name: 'Host', Value: 'a' }])).Datapoints).toEqual([]);
   });
@@ -114,19 +115,36 @@ describe('CloudWatchService over the local endpoint', () => {
       new PutMetricDataCommand({
         Namespace: 'List',
         MetricData: [
-          { MetricName: 'Hits', Dimensions: [{ Name: 'b', Value: '2' }, { Name: 'a', Value: '1' }], Value: 1 },
+          {
+            MetricName: 'Hits',
+            Dimensions: [
+              { Name: 'b', Value: '2' },
+              { Name: 'a', Value: '1' },
+            ],
+            Value: 1,
+          },
           { MetricName: 'Hits', Dimensions: [{ Name: 'a', Value: '9' }], Value: 1 },
           { MetricName: 'Misses', Value: 1 },
         ],
       }),
     );
-    const list = async (input: ConstructorParameters<typeof ListMetricsCommand>[0]) =>
-      (await app.cloudwatch.send(new ListMetricsCommand(input))).Metrics;
+    const list = async (input: ListMetricsCommandInput) => (await app.cloudwatch.send(new ListMetricsCommand(input))).Metrics;
     expect(await list({ Namespace: 'List', MetricName: 'Hits', Dimensions: [{ Name: 'b' }] })).toEqual([
-      { Namespace: 'List', MetricName: 'Hits', Dimensions: [{ Name: 'a', Value: '1' }, { Name: 'b', Value: '2' }] },
+      {
+        Namespace: 'List',
+        MetricName: 'Hits',
+        Dimensions: [
+          { Name: 'a', Value: '1' },
+          { Name: 'b', Value: '2' },
+        ],
+      },
     ]);
     expect((await list({ Namespace: 'List', Dimensions: [{ Name: 'a', Value: '9' }] }))?.length).toBe(1);
-    expect((await list({ Namespace: 'List', RecentlyActive: 'PT3H' }))?.map((m) => m.MetricName).sort()).toEqual(['Hits', 'Hits', 'Misses']);
+    expect((await list({ Namespace: 'List', RecentlyActive: 'PT3H' }))?.map((m) => m.MetricName).sort()).toEqual([
+      'Hits',
+      'Hits',
+      'Misses',
+    ]);
   });
 
   it('answers GetMetricData MetricStat queries newest first, and ascending when asked', async () => {
@@ -149,7 +167,11 @@ describe('CloudWatchService over the local endpoint', () => {
           ScanBy,
           MetricDataQueries: [
             { Id: 'sum', MetricStat: { Metric: { Namespace: 'Data', MetricName: 'Orders' }, Period: 60, Stat: 'Sum' } },
-            { Id: 'hidden', MetricStat: { Metric: { Namespace: 'Data', MetricName: 'Orders' }, Period: 60, Stat: 'Maximum' }, ReturnData: false },
+            {
+              Id: 'hidden',
+              MetricStat: { Metric: { Namespace: 'Data', MetricName: 'Orders' }, Period: 60, Stat: 'Maximum' },
+              ReturnData: false,
+            },
           ],
         }),
       );
@@ -250,7 +272,14 @@ describe('CloudWatchService over the local endpoint', () => {
     ).rejects.toThrow(InvalidParameterCombinationException);
     await expect(
       app.cloudwatch.send(
-        new GetMetricStatisticsCommand({ Namespace: 'x', MetricName: 'y', StartTime: end, EndTime: new Date(end.getTime() - 1000), Period: 60, Statistics: ['Sum'] }),
+        new GetMetricStatisticsCommand({
+          Namespace: 'x',
+          MetricName: 'y',
+          StartTime: end,
+          EndTime: new Date(end.getTime() - 1000),
+          Period: 60,
+          Statistics: ['Sum'],
+        }),
       ),
     ).rejects.toThrow('The parameter StartTime must be less than the parameter EndTime.');
   });

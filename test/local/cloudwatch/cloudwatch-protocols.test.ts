@@ -13,7 +13,11 @@ async function cborCall(url: string, operation: string, input: object) {
     headers: { 'smithy-protocol': 'rpc-v2-cbor', 'content-type': 'application/cbor', accept: 'application/cbor' },
     body: encode(input),
   });
-  return { status: response.status, headers: response.headers, body: decode(new Uint8Array(await response.arrayBuffer())) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: decode(new Uint8Array(await response.arrayBuffer())) as Record<string, unknown>,
+  };
 }
 
 describe('CloudWatch over its query, JSON (AWS CLI v1) and RPC v2 CBOR protocols', () => {
@@ -131,7 +135,10 @@ describe('CloudWatch over its query, JSON (AWS CLI v1) and RPC v2 CBOR protocols
       Statistics: ['Maximum'],
     });
     expect(stats.body).toEqual({ Label: 'Bytes', Datapoints: [{ Timestamp: at, Maximum: 8, Unit: 'None' }] });
-    const refused = await cborCall(url, 'PutMetricData', { Namespace: 'Cbor', MetricData: [{ MetricName: 'Bytes', Value: 1, StorageResolution: 5 }] });
+    const refused = await cborCall(url, 'PutMetricData', {
+      Namespace: 'Cbor',
+      MetricData: [{ MetricName: 'Bytes', Value: 1, StorageResolution: 5 }],
+    });
     expect(refused.status).toBe(400);
     expect(refused.headers.get('x-amzn-query-error')).toBe('InvalidParameterValue;Sender');
     expect(refused.body).toEqual({
@@ -145,6 +152,8 @@ describe('CloudWatch over its query, JSON (AWS CLI v1) and RPC v2 CBOR protocols
     expect(refused.status).toBe(400);
     expect(refused.headers.get('x-amzn-query-error')).toBe('ValidationError;Sender');
     expect(refused.body.__type).toBe('com.amazonaws.monitoring#ValidationException');
-    expect(String(refused.body.message ?? refused.body.Message)).toMatch(/^1 validation error detected: Value 'PT1H' at 'recentlyActive' failed to satisfy constraint/);
+    expect(String(refused.body.message ?? refused.body.Message)).toMatch(
+      /^1 validation error detected: Value 'PT1H' at 'recentlyActive' failed to satisfy constraint/,
+    );
   });
 });

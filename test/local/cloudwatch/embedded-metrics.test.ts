@@ -1,7 +1,7 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it, vi } from 'vitest';
 import { embeddedMetrics } from '../../../local/cloudwatch/embedded-metrics.js';
 import { assemblyOf } from '../assembly.js';
@@ -40,7 +40,13 @@ describe('embeddedMetrics', () => {
         {
           Namespace: 'Shop',
           MetricData: [
-            { MetricName: 'OrderPlaced', Dimensions: [{ Name: 'service', Value: 'orders' }], Timestamp: timestamp / 1000, Values: [2], Unit: 'Count' },
+            {
+              MetricName: 'OrderPlaced',
+              Dimensions: [{ Name: 'service', Value: 'orders' }],
+              Timestamp: timestamp / 1000,
+              Values: [2],
+              Unit: 'Count',
+            },
           ],
         },
       ],
@@ -49,7 +55,10 @@ describe('embeddedMetrics', () => {
 
   it('makes a metric of each dimension set, and of an array of values one datum', () => {
     const document = {
-      _aws: { Timestamp: 1_700_000_000_000, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['a'], ['a', 'b'], []], Metrics: [{ Name: 'Latency' }] }] },
+      _aws: {
+        Timestamp: 1_700_000_000_000,
+        CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['a'], ['a', 'b'], []], Metrics: [{ Name: 'Latency' }] }],
+      },
       a: 'x',
       b: 'y',
       Latency: [1, 2, 3],
@@ -135,7 +144,7 @@ describe('CloudWatch metrics from embedded metric format logs', () => {
     });
     expect(sum).toMatchObject({ Sum: 5, SampleCount: 2, Unit: 'Count' });
     expect(lines.join('\n')).toContain(
-      "[cloudwatch] an embedded metric format event in /aws/lambda/orders published no metric: _aws.CloudWatchMetrics[0]: the metric Missing has no number",
+      '[cloudwatch] an embedded metric format event in /aws/lambda/orders published no metric: _aws.CloudWatchMetrics[0]: the metric Missing has no number',
     );
   });
 
@@ -143,11 +152,16 @@ describe('CloudWatch metrics from embedded metric format logs', () => {
     await app.logs.send(new CreateLogGroupCommand({ logGroupName: 'agent' }));
     await app.logs.send(new CreateLogStreamCommand({ logGroupName: 'agent', logStreamName: 's' }));
     const message = JSON.stringify({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'Agent', Dimensions: [['host']], Metrics: [{ Name: 'Mem', Unit: 'Bytes' }] }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [{ Namespace: 'Agent', Dimensions: [['host']], Metrics: [{ Name: 'Mem', Unit: 'Bytes' }] }],
+      },
       host: 'h1',
       Mem: 1024,
     });
-    await app.logs.send(new PutLogEventsCommand({ logGroupName: 'agent', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message }] }));
+    await app.logs.send(
+      new PutLogEventsCommand({ logGroupName: 'agent', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message }] }),
+    );
     expect((await app.cloudwatch.send(new ListMetricsCommand({ Namespace: 'Agent' }))).Metrics).toEqual([
       { Namespace: 'Agent', MetricName: 'Mem', Dimensions: [{ Name: 'host', Value: 'h1' }] },
     ]);
