@@ -122,8 +122,8 @@ export function metricData(store: MetricStore, input: GetMetricDataInput) {
       Label: query.Label ?? stat.Metric.MetricName,
       Timestamps: times.map((time) => new Date(time)),
       Values: times.map((time) => points.get(time) as number),
+      // AWS's answer has no Messages of a result that has none (LocalStack's recorded answers).
       StatusCode: 'Complete',
-      Messages: [],
     };
   });
   return { MetricDataResults: results, Messages: [] };

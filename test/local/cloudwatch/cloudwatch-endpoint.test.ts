@@ -184,7 +184,6 @@ describe('CloudWatchService over the local endpoint', () => {
         Timestamps: [new Date(at.getTime() + 60_000), at],
         Values: [7, 2],
         StatusCode: 'Complete',
-        Messages: [],
       },
     ]);
     expect((await query('TimestampAscending')).MetricDataResults?.[0]?.Values).toEqual([2, 7]);
