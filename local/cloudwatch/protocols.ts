@@ -43,6 +43,7 @@ export function cloudWatchProtocols(service: CloudWatchService) {
   const queryErrors = errors(model);
   const json: JsonProtocolService = {
     targetPrefix: model.metadata.targetPrefix ?? 'GraniteServiceVersion20100801',
+    serviceName: 'CloudWatch',
     jsonVersion: '1.0',
     errorNamespace: 'com.amazonaws.cloudwatch',
     operations: jsonOperations(operationTable(service, CloudWatchService)),

@@ -21,6 +21,8 @@ export interface Authorizable {
 export interface JsonProtocolService {
   /** The X-Amz-Target prefix, e.g. `AWSEvents`, `AmazonSQS`, `AWSStepFunctions`. */
   readonly targetPrefix: string;
+  /** The service's name in the endpoint's own answers ("X is not supported by the local CloudWatch service"). @default its target prefix */
+  readonly serviceName?: string;
   /** `1.0` or `1.1`: the content type answered is `application/x-amz-json-<version>`. */
   readonly jsonVersion: '1.0' | '1.1';
   /** The namespace of error `__type`s, e.g. `com.amazonaws.sqs`. */

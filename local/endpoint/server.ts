@@ -327,7 +327,10 @@ export class Endpoint {
     const operation = Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
     if (operation === undefined) {
       return jsonError(
-        new AwsError('UnknownOperationException', `${operationName} is not supported by the local ${prefix} service`),
+        new AwsError(
+          'UnknownOperationException',
+          `${operationName} is not supported by the local ${service.serviceName ?? prefix} service`,
+        ),
         service.jsonVersion,
         service,
       );

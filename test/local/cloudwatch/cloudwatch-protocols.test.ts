@@ -71,6 +71,12 @@ describe('CloudWatch over its query, JSON (AWS CLI v1) and RPC v2 CBOR protocols
     expect(Datapoints).toEqual([{ Timestamp: Date.parse(at) / 1000, Sum: 3, SampleCount: 1, Unit: 'Count' }]);
   });
 
+  it.skipIf(awsCliV1Missing)('fails if the AWS CLI v1 calls an operation the local CloudWatch does not serve, naming it', async () => {
+    const alarm = await runCli(AWS_CLI_V1, app.runtime.url, ['cloudwatch', 'delete-alarms', '--alarm-names', 'x']);
+    expect(alarm.code).not.toBe(0);
+    expect(alarm.stderr).toContain('DeleteAlarms is not supported by the local CloudWatch service');
+  });
+
   it.skipIf(awsCliV1Missing)('fails if the AWS CLI v1 puts to an AWS namespace, reporting the query code', async () => {
     const put = await runCli(AWS_CLI_V1, app.runtime.url, [
       'cloudwatch',
