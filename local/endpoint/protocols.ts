@@ -21,6 +21,8 @@ export interface Authorizable {
 export interface JsonProtocolService {
   /** The X-Amz-Target prefix, e.g. `AWSEvents`, `AmazonSQS`, `AWSStepFunctions`. */
   readonly targetPrefix: string;
+  /** The service's name in the endpoint's own answers ("X is not supported by the local CloudWatch service"). @default its target prefix */
+  readonly serviceName?: string;
   /** `1.0` or `1.1`: the content type answered is `application/x-amz-json-<version>`. */
   readonly jsonVersion: '1.0' | '1.1';
   /** The namespace of error `__type`s, e.g. `com.amazonaws.sqs`. */
@@ -29,6 +31,12 @@ export interface JsonProtocolService {
   readonly operations: Readonly<Record<string, Operation>>;
   /** Extra response headers for an error (SQS's `x-amzn-query-error`). */
   errorHeaders?(error: AwsError): Record<string, string> | undefined;
+  /**
+   * The error's name in `__type` and `x-amzn-errortype`, where not its code: an `awsQueryCompatible`
+   * API's operations throw their query codes, and its JSON names the error's shape
+   * (CloudWatch: QueryCompatibleErrors, `model-protocols/query-compatible.ts`). @default its code
+   */
+  errorType?(error: AwsError): string;
   /** Checks an operation's input against the service's model before the operation runs (throws the AwsError AWS answers). */
   validate?(operation: string, input: unknown): void;
   /** Checks the caller may make the request (IAM), after validation and before the operation runs (throws the AwsError AWS answers). */

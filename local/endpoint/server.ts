@@ -327,7 +327,10 @@ export class Endpoint {
     const operation = Object.hasOwn(service.operations, operationName) ? service.operations[operationName] : undefined;
     if (operation === undefined) {
       return jsonError(
-        new AwsError('UnknownOperationException', `${operationName} is not supported by the local ${prefix} service`),
+        new AwsError(
+          'UnknownOperationException',
+          `${operationName} is not supported by the local ${service.serviceName ?? prefix} service`,
+        ),
         service.jsonVersion,
         service,
       );
@@ -380,12 +383,13 @@ export class Endpoint {
 
 /** AWS JSON protocol error: `__type` (which the SDK maps to an exception class) and `message`. */
 function jsonError(error: AwsError, jsonVersion: '1.0' | '1.1', service?: JsonProtocolService): RawResponse {
-  const type = service?.errorNamespace ? `${service.errorNamespace}#${error.code}` : error.code;
+  const name = service?.errorType?.(error) ?? error.code;
+  const type = service?.errorNamespace ? `${service.errorNamespace}#${name}` : name;
   return {
     status: error.status,
     headers: {
       'content-type': `application/x-amz-json-${jsonVersion}`,
-      'x-amzn-errortype': error.code,
+      'x-amzn-errortype': name,
       ...service?.errorHeaders?.(error),
     },
     body: JSON.stringify({ __type: type, message: error.message, Message: error.message }),

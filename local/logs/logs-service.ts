@@ -5,7 +5,7 @@ import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { LogsAccountPolicies } from './account-policies.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
+import { type EventsListener, type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
   checkRetention,
@@ -71,6 +71,7 @@ export class LogsService {
   /** Subscription filters, and the deliveries they owe (written as events are appended). */
   readonly subscriptions: SubscriptionFilters;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
+  readonly #listeners: EventsListener[] = [];
   #flushScheduled = false;
   #stopped = false;
   #purgeTimer?: NodeJS.Timeout;
@@ -182,6 +183,15 @@ export class LogsService {
     }
   }
 
+  /** Hears of the events each append stored, once committed, whoever wrote them (CloudWatch reads the metrics EMF events carry). */
+  onEvents(listener: EventsListener): void {
+    this.#listeners.push(listener);
+  }
+
+  #told(batches: readonly { group: string; stream: string; events: readonly NewEvent[] }[]): void {
+    for (const { group, stream, events } of batches) for (const listener of this.#listeners) listener(group, stream, events);
+  }
+
   /** Whether a log group exists (Step Functions logs its executions only to one that does). */
   hasGroup(name: string): boolean {
     return this.#store.group(name) !== undefined;
@@ -200,6 +210,7 @@ export class LogsService {
     const batches = this.#pending;
     this.#pending = [];
     this.#store.append(batches, this.options.clock.now(), { groupClass: 'STANDARD' }, this.#appended);
+    this.#told(batches);
   }
 
   /** Subscription filters hear of every append, in its transaction. */
@@ -390,6 +401,7 @@ export class LogsService {
     }
     this.flush();
     this.#store.append([{ group, stream, events: accepted }], now, undefined, this.#appended);
+    this.#told([{ group, stream, events: accepted }]);
     return {
       nextSequenceToken: encodeStreamToken('f', { timestamp: now, id: 0 }).slice(2),
       ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}),

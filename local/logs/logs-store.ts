@@ -87,6 +87,9 @@ export interface NewEvent {
   readonly message: string;
 }
 
+/** Told of the events an append stored, once committed (`LogsService.onEvents`). */
+export type EventsListener = (group: string, stream: string, events: readonly NewEvent[]) => void;
+
 /** An event as it was stored: its id is its place in the ingestion order. */
 export interface StoredEvent extends NewEvent {
   readonly id: number;

@@ -3,6 +3,7 @@ import { apiGatewayModule } from '../apigateway/module.js';
 import { appSyncModule } from '../appsync/module.js';
 import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
+import { cloudWatchModule } from '../cloudwatch/module.js';
 import { cognitoModule } from '../cognito-idp/module.js';
 import { customResourcesModule } from '../custom-resources/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
@@ -44,6 +45,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   iamModule,
   kmsModule,
   logsModule,
+  cloudWatchModule,
   secretsManagerModule,
   readApiModule,
   sqsModule,

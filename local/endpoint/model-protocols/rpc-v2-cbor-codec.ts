@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
 import type { ApiModel, Shape } from '../validation/model.js';
 import { errorMessageMember, type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
+import type { QueryCompatibleErrors } from './query-compatible.js';
 
 /** The CBOR codec, loaded at the protocol's first request (no start needs it). */
 const cbor = onFirstUse<typeof import('cbor2')>('cbor2');
@@ -25,6 +26,8 @@ const MAX_DEPTH = 64;
  *
  * The service's name in the path is the model's `targetPrefix` (botocore's, and the Smithy
  * service shape's name); the error namespace is its `uid`'s service (`com.amazonaws.<service>`).
+ * An API with the `awsQueryCompatible` trait (CloudWatch) is given its QueryCompatibleErrors:
+ * its errors' types are then their shapes' names, with their query codes in `x-amzn-query-error`.
  */
 export class ModelRpcV2CborProtocol implements RestProtocolService {
   readonly #prefix: string;
@@ -35,6 +38,7 @@ export class ModelRpcV2CborProtocol implements RestProtocolService {
     private readonly model: ApiModel,
     private readonly operations: ModelOperations,
     private checks: ProtocolChecks,
+    private readonly queryCompatible?: QueryCompatibleErrors,
   ) {
     if (model.metadata.protocol !== 'smithy-rpc-v2-cbor')
       throw new Error(`the model's protocol is ${model.metadata.protocol}, not smithy-rpc-v2-cbor`);
@@ -86,7 +90,11 @@ export class ModelRpcV2CborProtocol implements RestProtocolService {
   }
 
   errorResponse(error: AwsError): RawResponse {
-    return answer(error.status, { __type: `${this.#errorNamespace}#${error.code}`, [this.#messageMember]: error.message });
+    const type = this.queryCompatible?.typeOf(error) ?? error.code;
+    // The error's own shape names the member its text travels in (CloudWatch's differ: `message`, `Message`).
+    const own = Object.keys(this.model.shapes[type]?.members ?? {}).find((member) => member.toLowerCase() === 'message');
+    const response = answer(error.status, { __type: `${this.#errorNamespace}#${type}`, [own ?? this.#messageMember]: error.message });
+    return this.queryCompatible ? { ...response, headers: { ...response.headers, ...this.queryCompatible.headers(error) } } : response;
   }
 
   #shape(name: string): Shape {

@@ -23,6 +23,7 @@ const SERVICES: readonly {
   { service: 'kinesis', target: 'Kinesis_20131202', version: '1.1' },
   { service: 'firehose', target: 'Firehose_20150804', version: '1.1' },
   { service: 'secretsmanager', target: 'secretsmanager', version: '1.1' },
+  { service: 'cloudwatch', target: 'GraniteServiceVersion20100801', version: '1.0' },
 ];
 
 describe('the JSON-protocol endpoint under fuzzing', () => {

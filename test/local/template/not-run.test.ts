@@ -98,7 +98,10 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
 
   it.each([
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
-    ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
+    [
+      'AWS::CloudWatch::Alarm',
+      'alarms are not evaluated locally: DescribeAlarms lists the alarm in INSUFFICIENT_DATA, it never changes state, and its actions never run',
+    ],
     ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
     // serverless-patterns waf-appsync-cdk: a web ACL blocking introspection, associated with an AppSync API.
     ['AWS::WAFv2::WebACL', 'no AWS WAF locally: its rules are not evaluated, so a request they would block or count is served'],
