@@ -49,6 +49,7 @@ function synthApp(outdir: string): void {
       new sfn.StateMachine(stack, 'Machine', {
         stateMachineName: 'attrs-machine',
         definitionBody: sfn.DefinitionBody.fromString(
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution's placeholder, not a template literal
           JSON.stringify({ StartAt: 'Say', States: { Say: { Type: 'Pass', Result: '${Greeting}', End: true } } }),
         ),
         definitionSubstitutions: { Greeting: source.getAttString('Greeting') },
@@ -109,6 +110,14 @@ describe('custom resources’ attributes', () => {
       ),
     );
   });
+
+  it('starts the function with the answers kept at a restart, sending its unchanged custom resources nothing again', async () => {
+    const again = await app.restart();
+    expect(app.logs.filter((line) => line.includes('Attrs/Source') || line.includes('Attrs/Chained'))).toEqual([]);
+    const reader = again.definitions.functions.find((fn) => fn.name.includes('Reader'));
+    const outcome = await again.lambda.invoke(reader?.arn ?? '', {});
+    expect(outcome.ok && JSON.parse(outcome.payload)).toMatchObject({ greeting: 'hello-a', chained: 'hello-hello-a' });
+  }, 60_000);
 
   it('fails if a referenced attribute is not in the custom resource’s answer, naming the resource, the attribute and what references it', () => {
     expect(functionNamed('Misread')).toBeUndefined();
