@@ -10,7 +10,6 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  */
 import type { TemplateResource } from './cloud-assembly.js';
-import type { LoadedResource } from './load.js';
 import { runLocally } from './not-run.js';
 import { type Json, UnsupportedError } from './resolve.js';
 import { isCustomResourceType } from './resources.js';
@@ -25,7 +24,8 @@ export type CustomResourceOutcomes = (id: string) => CustomResourceOutcome | und
 
 /** A resource the loader holds back: it references a custom resource's answer that is not there (yet). */
 export interface HeldResource {
-  readonly resource: LoadedResource;
+  /** The resource (a `LoadedResource`, as far as what is held back is said). */
+  readonly resource: { readonly stackName: string; readonly logicalId: string; readonly type: string };
   /** Which reference, and why it is not resolved. */
   readonly reason: string;
   /** Whether the answer may still come (the custom resource has not run yet); otherwise it never starts. */
