@@ -10,7 +10,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  */
 import type { TemplateResource } from './cloud-assembly.js';
-import { runLocally } from './not-run.js';
+import { runAsCustomResource } from './not-run.js';
 import { type Json, UnsupportedError } from './resolve.js';
 import { isCustomResourceType } from './resources.js';
 
@@ -56,7 +56,7 @@ export class CustomResourceReferences {
     const { definitions, supported, deployTimeOnly, outcomes } = this.options;
     const type = definitions[logicalId]?.Type;
     if (outcomes === undefined || type === undefined || !isCustomResourceType(type) || FULFILLED_BY_LOADER.has(type)) return false;
-    return !deployTimeOnly.has(logicalId) && runLocally(definitions, logicalId, supported);
+    return !deployTimeOnly.has(logicalId) && runAsCustomResource(definitions, logicalId, supported);
   }
 
   /**
