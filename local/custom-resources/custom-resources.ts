@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { CustomResourceOutcome } from '../template/custom-resource-references.js';
 import type { LoadedApp } from '../template/load.js';
 import { AWS_CUSTOM_RESOURCE_PROVIDER } from '../template/not-run.js';
 import {
@@ -96,7 +97,21 @@ export function customResources(app: LoadedApp): CustomResourceDefinition[] {
   return found;
 }
 
-/** One request as a provider handles it: the physical id and data it answers, or undefined when it failed (said). */
+/** A request that failed, and why (said in the log as it failed). */
+export class RequestFailed {
+  constructor(readonly reason: string) {}
+}
+
+/** Says that a request failed (`where`: the resource and request), and answers so. */
+export function failedWith(log: (line: string) => void, where: string, reason: string): RequestFailed {
+  log(`${where} failed: ${reason}`);
+  return new RequestFailed(reason);
+}
+
+/** What a request got: the physical id and data its provider answered, or its failure. */
+export type RequestOutcome = { physicalId: string; data: Record<string, unknown> } | RequestFailed;
+
+/** One request as a provider handles it: the physical id and data it answers, or why it failed (said). */
 export type RunRequest = (
   resource: CustomResourceDefinition,
   request: {
@@ -104,7 +119,7 @@ export type RunRequest = (
     readonly physicalId: string;
     readonly oldProperties?: Readonly<Record<string, unknown>>;
   },
-) => Promise<{ physicalId: string; data: Record<string, unknown> } | undefined>;
+) => Promise<RequestOutcome>;
 
 /**
  * CloudFormation's request to a custom resource's provider, as it sends it
@@ -146,6 +161,8 @@ export class CustomResources {
   constructor(
     private readonly store: RanStore,
     private readonly handlers: Readonly<Record<CustomResourceDefinition['provider']['kind'], RunRequest>>,
+    /** Where each resource's answer goes as it is known (the template's loader resolves references to it from there). */
+    private readonly outcomes: Map<string, CustomResourceOutcome> = new Map(),
   ) {}
 
   /** The database, opened when `create` or when it exists; undefined otherwise (nothing ever ran). */
@@ -157,33 +174,32 @@ export class CustomResources {
     return this.#db;
   }
 
-  /** Brings the resources to what the template says: new ones created, changed ones updated, gone ones deleted. Answers what ran. */
-  async apply(resources: readonly CustomResourceDefinition[]): Promise<string[]> {
+  /**
+   * Brings the resources to what the template says: new ones created, changed ones updated, gone
+   * ones deleted; each one's answer (an unchanged one's, kept from when it ran) recorded in
+   * `outcomes`. Those `tried` names are left alone (a start applies the template's resources wave
+   * by wave, as their references resolve), and those held back (`held`) only count as present.
+   * Answers what ran.
+   */
+  async apply(resources: readonly CustomResourceDefinition[], tried = new Set<string>(), held: readonly string[] = []): Promise<string[]> {
     const ran: string[] = [];
-    const db = this.#database(resources.length > 0);
+    const db = this.#database(resources.length + held.length > 0);
     if (db === undefined) return ran;
     const rows = new Map((db.prepare('SELECT * FROM custom_resource').all() as unknown as RanRow[]).map((r) => [r.id, r]));
+    for (const id of held) rows.delete(id);
     for (const resource of resources) {
-      const hash = createHash('sha256').update(JSON.stringify(resource.properties)).digest('hex');
       const before = rows.get(resource.id);
       rows.delete(resource.id);
-      if (before?.hash === hash) continue;
-      const oldProperties = before === undefined ? undefined : (JSON.parse(before.definition) as CustomResourceDefinition).properties;
-      const request = {
-        requestType: before === undefined ? ('Create' as const) : ('Update' as const),
-        physicalId: before?.physical_id ?? '',
-        ...(oldProperties === undefined ? {} : { oldProperties }),
-      };
-      const outcome = await this.handlers[resource.provider.kind](resource, request);
-      if (outcome === undefined) continue;
-      db.prepare('INSERT OR REPLACE INTO custom_resource (id, hash, definition, physical_id, data) VALUES (?, ?, ?, ?, ?)').run(
-        resource.id,
-        hash,
-        JSON.stringify(resource),
-        outcome.physicalId,
-        JSON.stringify(outcome.data),
-      );
-      ran.push(`${resource.id} (${request.requestType.toLowerCase()})`);
+      if (tried.has(resource.id)) continue;
+      tried.add(resource.id);
+      const hash = createHash('sha256').update(JSON.stringify(resource.properties)).digest('hex');
+      if (before?.hash === hash) {
+        this.outcomes.set(resource.id, { status: 'SUCCESS', physicalId: before.physical_id, data: JSON.parse(before.data) });
+        continue;
+      }
+      const outcome = await this.#run(db, resource, hash, before);
+      this.outcomes.set(resource.id, outcome);
+      if (outcome.status === 'SUCCESS') ran.push(`${resource.id} (${before === undefined ? 'create' : 'update'})`);
     }
     for (const gone of rows.values()) {
       const resource = JSON.parse(gone.definition) as CustomResourceDefinition;
@@ -193,6 +209,31 @@ export class CustomResources {
       ran.push(`${gone.id} (delete)`);
     }
     return ran;
+  }
+
+  /** Sends a new resource's Create or a changed one's Update, keeping what it answered; its outcome. */
+  async #run(
+    db: DatabaseSync,
+    resource: CustomResourceDefinition,
+    hash: string,
+    before: RanRow | undefined,
+  ): Promise<CustomResourceOutcome> {
+    const oldProperties = before === undefined ? undefined : (JSON.parse(before.definition) as CustomResourceDefinition).properties;
+    const request = {
+      requestType: before === undefined ? ('Create' as const) : ('Update' as const),
+      physicalId: before?.physical_id ?? '',
+      ...(oldProperties === undefined ? {} : { oldProperties }),
+    };
+    const outcome = await this.handlers[resource.provider.kind](resource, request);
+    if (outcome instanceof RequestFailed) return { status: 'FAILED', reason: outcome.reason };
+    db.prepare('INSERT OR REPLACE INTO custom_resource (id, hash, definition, physical_id, data) VALUES (?, ?, ?, ?, ?)').run(
+      resource.id,
+      hash,
+      JSON.stringify(resource),
+      outcome.physicalId,
+      JSON.stringify(outcome.data),
+    );
+    return { status: 'SUCCESS', physicalId: outcome.physicalId, data: outcome.data };
   }
 
   /** The attributes (the provider's Data) a resource's last request gave, by `Stack/LogicalId`. */
@@ -229,8 +270,7 @@ export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): 
           : (call?.physicalResourceId?.id ?? physicalIdBefore);
     } catch (error) {
       if (!(error instanceof SdkCallFormatError)) throw error;
-      log(`custom resource ${id} (${type}) ${requestType} failed: ${error.message}`);
-      return undefined;
+      return failedWith(log, `custom resource ${id} (${type}) ${requestType}`, error.message);
     }
     if (call === undefined) return { physicalId, data: {} };
     const named = `${call.service}.${call.action}`;
@@ -247,10 +287,11 @@ export function awsCallRunner(callerOf: CallerOf, log: (line: string) => void): 
       if (call.ignoreErrorCodesMatching !== undefined && new RegExp(call.ignoreErrorCodesMatching).test(code)) {
         log(`custom resource ${id} (${type}) ${requestType}: ${named} answered ${code}, ignored (ignoreErrorCodesMatching)`);
       } else {
-        log(
-          `custom resource ${id} (${type}) ${requestType} failed: ${named} answered ${code}: ${(error as Error).message} (the deploy would fail here; tried again at the next start)`,
+        return failedWith(
+          log,
+          `custom resource ${id} (${type}) ${requestType}`,
+          `${named} answered ${code}: ${(error as Error).message} (the deploy would fail here; tried again at the next start)`,
         );
-        return undefined;
       }
     }
     if (call.physicalResourceId?.responsePath !== undefined) physicalId = String(flat[call.physicalResourceId.responsePath] ?? physicalId);

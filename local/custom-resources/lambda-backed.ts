@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppHttpService } from '../endpoint/server.js';
 import type { InvokeOutcome } from '../lambda/runtime/function-runtime.js';
-import { cloudFormationRequest, type RunRequest } from './custom-resources.js';
+import { cloudFormationRequest, failedWith, RequestFailed, type RequestOutcome, type RunRequest } from './custom-resources.js';
 
 export const RESPONSE_PATH = '/_aws/cloudformation-response/';
 
@@ -72,7 +72,7 @@ export interface LambdaBackedOptions {
 
 export function lambdaBackedRunner({ invoke, responses, url, log, waitMs = RESPONSE_WAIT_MS }: LambdaBackedOptions): RunRequest {
   return async (resource, { requestType, physicalId, oldProperties }) => {
-    if (resource.provider.kind !== 'lambda') return undefined;
+    if (resource.provider.kind !== 'lambda') return new RequestFailed(`its provider is not a Lambda function of the app`);
     const { functionArn } = resource.provider;
     const where = `custom resource ${resource.id} (${resource.type}) ${requestType}`;
     const pending = responses.expect();
@@ -86,22 +86,23 @@ export function lambdaBackedRunner({ invoke, responses, url, log, waitMs = RESPO
       try {
         outcome = await invoke(functionArn, event);
       } catch (error) {
-        log(`${where} failed: its function ${functionArn} could not be invoked: ${(error as Error).message}`);
-        return undefined;
+        return failedWith(log, where, `its function ${functionArn} could not be invoked: ${(error as Error).message}`);
       }
       // An answer PUT before the function failed stands, as on AWS.
       if (answered === undefined && !outcome.ok) {
-        log(
-          `${where} failed: its function failed without answering at its ResponseURL: ${outcome.error.errorType}: ${outcome.error.errorMessage} (CloudFormation would wait up to an hour for an answer; tried again at the next start)`,
+        return failedWith(
+          log,
+          where,
+          `its function failed without answering at its ResponseURL: ${outcome.error.errorType}: ${outcome.error.errorMessage} (CloudFormation would wait up to an hour for an answer; tried again at the next start)`,
         );
-        return undefined;
       }
       const body = answered ?? (await withinWait(pending.answer, waitMs));
       if (body === undefined) {
-        log(
-          `${where} failed: no answer was PUT to its ResponseURL within ${waitMs / 1000} s of its function returning (an answer sent over https, as Node's cfn-response module sends it, cannot reach the local http URL; tried again at the next start)`,
+        return failedWith(
+          log,
+          where,
+          `no answer was PUT to its ResponseURL within ${waitMs / 1000} s of its function returning (an answer sent over https, as Node's cfn-response module sends it, cannot reach the local http URL; tried again at the next start)`,
         );
-        return undefined;
       }
       return answerOf(body, where, requestType === 'Create' ? undefined : physicalId, log);
     } finally {
@@ -122,37 +123,31 @@ async function withinWait(answer: Promise<Buffer>, waitMs: number): Promise<Buff
   }
 }
 
-/** The answer as CloudFormation reads it: SUCCESS's physical id and Data, or undefined for FAILED or an answer it refuses (said). */
-function answerOf(
-  body: Buffer,
-  where: string,
-  physicalIdBefore: string | undefined,
-  log: (line: string) => void,
-): { physicalId: string; data: Record<string, unknown> } | undefined {
+/** The answer as CloudFormation reads it: SUCCESS's physical id and Data, or the failure for FAILED or an answer it refuses (said). */
+function answerOf(body: Buffer, where: string, physicalIdBefore: string | undefined, log: (line: string) => void): RequestOutcome {
   if (body.length > MAX_RESPONSE_BYTES) {
-    log(`${where} failed: its answer is ${body.length} bytes, more than the ${MAX_RESPONSE_BYTES} CloudFormation takes`);
-    return undefined;
+    return failedWith(log, where, `its answer is ${body.length} bytes, more than the ${MAX_RESPONSE_BYTES} CloudFormation takes`);
   }
   let answer: Record<string, unknown>;
   try {
     answer = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {
-    log(`${where} failed: its answer is not JSON: ${body.toString('utf8').slice(0, 120)}`);
-    return undefined;
+    return failedWith(log, where, `its answer is not JSON: ${body.toString('utf8').slice(0, 120)}`);
   }
   if (answer?.Status === 'FAILED') {
-    log(`${where} failed: its function answered FAILED: ${String(answer.Reason ?? '(no Reason)')} (tried again at the next start)`);
-    return undefined;
+    return failedWith(
+      log,
+      where,
+      `its function answered FAILED: ${String(answer.Reason ?? '(no Reason)')} (tried again at the next start)`,
+    );
   }
   if (answer?.Status !== 'SUCCESS') {
-    log(`${where} failed: its answer's Status is ${JSON.stringify(answer?.Status)}, neither SUCCESS nor FAILED`);
-    return undefined;
+    return failedWith(log, where, `its answer's Status is ${JSON.stringify(answer?.Status)}, neither SUCCESS nor FAILED`);
   }
   const physicalId =
     typeof answer.PhysicalResourceId === 'string' && answer.PhysicalResourceId !== '' ? answer.PhysicalResourceId : physicalIdBefore;
   if (physicalId === undefined) {
-    log(`${where} failed: its SUCCESS answer has no PhysicalResourceId (CloudFormation requires a non-empty one)`);
-    return undefined;
+    return failedWith(log, where, `its SUCCESS answer has no PhysicalResourceId (CloudFormation requires a non-empty one)`);
   }
   const data = answer.Data !== null && typeof answer.Data === 'object' ? (answer.Data as Record<string, unknown>) : {};
   log(`${where}: its function answered SUCCESS, physical id ${physicalId}`);

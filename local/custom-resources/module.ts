@@ -2,6 +2,7 @@ import type { ServiceModule } from '../service-registry/service-module.js';
 import { AWS_CUSTOM_RESOURCE, awsCallRunner, CustomResources, customResources } from './custom-resources.js';
 import { lambdaBackedRunner, ResponseUrls } from './lambda-backed.js';
 import { frameworkRunner } from './provider-framework.js';
+import { settleCustomResources } from './settle.js';
 
 declare module '../service-registry/service-module.js' {
   interface ServiceTypes {
@@ -12,21 +13,23 @@ declare module '../service-registry/service-module.js' {
 /**
  * The template's custom resources whose provider's work the runtime does itself (CDK's
  * AwsCustomResource, `Custom::AWS`; a provider framework's, `cr.Provider`, whose onEvent and
- * isComplete functions are the app's): run once every other service has started (it is the
- * last module), before the runtime says it is ready, as CloudFormation finishes a stack's
- * custom resources before the stack is complete.
+ * isComplete functions are the app's; a plain Lambda-backed one's function): run once every
+ * other service has started (it is the last module), before the runtime says it is ready, as
+ * CloudFormation finishes a stack's custom resources before the stack is complete. What
+ * references their answers (Ref, Fn::GetAtt) waits for them, then starts with their values
+ * (settle.ts).
  */
 export const customResourcesModule: ServiceModule<'customresources'> = {
   name: 'customresources',
   needs: ['template', 'iam', 'lambda'],
   databases: ['customresources'],
-  // Their attributes are the call's response, which the template is resolved before: a Fn::GetAtt to one stays unresolved, and is named so.
   resourceTypes: { [AWS_CUSTOM_RESOURCE]: {} },
-  create({ settings, services, database, hasDatabase }) {
+  create({ settings, services, database, hasDatabase, reloadServices, warn }) {
     const { url, region } = settings;
     const log = (line: string) => settings.log(`[customresources] ${line}`);
     const invoke = (fn: string, event: unknown) => services.get('lambda').invoke(fn, event);
     const responses = new ResponseUrls();
+    const template = services.get('template');
     const resources = new CustomResources(
       { open: () => database('customresources'), exists: () => hasDatabase('customresources') },
       {
@@ -42,14 +45,22 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
         framework: frameworkRunner(invoke, log),
         lambda: lambdaBackedRunner({ invoke, responses, url, log }),
       },
+      // The loader resolves their Ref and attributes from their answers.
+      template.customResourceOutcomes,
     );
     return {
       service: resources,
       // The ResponseURLs plain Lambda-backed resources' functions answer at (served before the services start).
       mounts: { httpApis: [responses] },
-      start: async () => {
-        await resources.apply(customResources(services.get('template').app));
-      },
+      start: () =>
+        settleCustomResources({
+          template,
+          cdkOut: settings.options.cdkOut,
+          apply: (app, tried, held) => resources.apply(customResources(app), tried, held),
+          reloadServices,
+          warn,
+          log,
+        }),
     };
   },
 };

@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html#provider-framework
  */
 import type { InvokeOutcome } from '../lambda/runtime/function-runtime.js';
-import { cloudFormationRequest, type RunRequest } from './custom-resources.js';
+import { cloudFormationRequest, failedWith, RequestFailed, type RunRequest } from './custom-resources.js';
 
 /** How often, and how many times, isComplete is asked (the framework's queryInterval is 5 s; its total timeout 30 min). */
 export interface Polling {
@@ -23,13 +23,13 @@ type Invoke = (functionArn: string, event: unknown) => Promise<InvokeOutcome>;
 /** The framework's handling of a request, the app's functions invoked by `invoke`. */
 export function frameworkRunner(invoke: Invoke, log: (line: string) => void, polling: Polling = POLLING): RunRequest {
   return async (resource, { requestType, physicalId, oldProperties }) => {
-    if (resource.provider.kind !== 'framework') return undefined;
+    if (resource.provider.kind !== 'framework') return new RequestFailed(`its provider is not CDK's provider framework`);
     const { onEvent, isComplete } = resource.provider;
     const where = `custom resource ${resource.id} (${resource.type}) ${requestType}`;
     // The framework withholds the ResponseURL from the app's functions: it answers CloudFormation itself.
     const event = cloudFormationRequest(resource, { requestType, physicalId, oldProperties }, '...');
-    const answered = await answerOf(invoke, onEvent, event, `${where} failed: its onEvent function`, log);
-    if (answered === undefined) return undefined;
+    const answered = await answerOf(invoke, onEvent, event, { where, which: 'its onEvent function' }, log);
+    if (answered instanceof RequestFailed) return answered;
     const answer: Record<string, unknown> = answered ?? {};
     const id =
       typeof answer.PhysicalResourceId === 'string' ? answer.PhysicalResourceId : requestType === 'Create' ? event.RequestId : physicalId;
@@ -39,16 +39,17 @@ export function frameworkRunner(invoke: Invoke, log: (line: string) => void, pol
       let complete = false;
       for (let attempt = 0; attempt < polling.attempts && !complete; attempt++) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, polling.intervalMs));
-        const status = await answerOf(invoke, isComplete, asked, `${where} failed: its isComplete function`, log);
-        if (status === undefined) return undefined;
+        const status = await answerOf(invoke, isComplete, asked, { where, which: 'its isComplete function' }, log);
+        if (status instanceof RequestFailed) return status;
         complete = status?.IsComplete === true;
         if (complete) data = { ...data, ...((status?.Data as Record<string, unknown> | undefined) ?? {}) };
       }
       if (!complete) {
-        log(
-          `${where} failed: its isComplete function did not answer IsComplete in ${polling.attempts} tries ${polling.intervalMs} ms apart`,
+        return failedWith(
+          log,
+          where,
+          `its isComplete function did not answer IsComplete in ${polling.attempts} tries ${polling.intervalMs} ms apart`,
         );
-        return undefined;
       }
     }
     log(`${where}: onEvent${isComplete === undefined ? '' : ' and isComplete'} ran, physical id ${String(id)}`);
@@ -56,24 +57,22 @@ export function frameworkRunner(invoke: Invoke, log: (line: string) => void, pol
   };
 }
 
-/** A function's answer (null when it returned nothing), or undefined when it failed (said). */
+/** A function's answer (null when it returned nothing), or its failure (said). */
 async function answerOf(
   invoke: Invoke,
   functionArn: string,
   event: unknown,
-  failed: string,
+  { where, which }: { readonly where: string; readonly which: string },
   log: (line: string) => void,
-): Promise<Record<string, unknown> | null | undefined> {
+): Promise<Record<string, unknown> | null | RequestFailed> {
   let outcome: InvokeOutcome;
   try {
     outcome = await invoke(functionArn, event);
   } catch (error) {
-    log(`${failed} ${functionArn} could not be invoked: ${(error as Error).message}`);
-    return undefined;
+    return failedWith(log, where, `${which} ${functionArn} could not be invoked: ${(error as Error).message}`);
   }
   if (!outcome.ok) {
-    log(`${failed} ${functionArn} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-    return undefined;
+    return failedWith(log, where, `${which} ${functionArn} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
   }
   const payload = outcome.payload.trim() === '' ? null : (JSON.parse(outcome.payload) as unknown);
   return payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : null;

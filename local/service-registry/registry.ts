@@ -341,6 +341,7 @@ export class ServiceRegistry {
         return this.#data.folder(name);
       },
       warn: (lines) => warnings.push(...lines),
+      reloadServices: (change) => this.reload(change),
     };
     try {
       const definitions = module.definitions?.(this.#app(), settings);

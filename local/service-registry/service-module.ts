@@ -172,6 +172,12 @@ export interface ServiceContext {
   readonly readRecords: readonly ReadRecords[];
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
+  /**
+   * Hands a newer app to the running services that reload (their `reload`, in dependency order),
+   * as a reload of the assembly does: for a module whose start changes what the template resolves
+   * to (the custom resources' answers). The caller replaces the template service's app after.
+   */
+  reloadServices(change: TemplateChange): Promise<Required<ServiceReload>>;
 }
 
 /** An AWS SDK client whose API a service answers on the endpoint. */

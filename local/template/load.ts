@@ -1,21 +1,21 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
 import {
-  assetPathOf,
-  readCloudAssembly,
-  readJson,
-  type StackArtifact,
-  type Template,
-  type TemplateOutput,
-  type TemplateResource,
-} from './cloud-assembly.js';
+  type CustomResourceOutcomes,
+  CustomResourceReferences,
+  FULFILLED_BY_LOADER,
+  type HeldResource,
+} from './custom-resource-references.js';
 import { deployTimeOnly, notRun, runLocally, unresolvedAttribute } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
+import { resourceAssetPath } from './resource-assets.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
 import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { AssemblyExports } from './stack-exports.js';
 import { deploymentOrder } from './stack-order.js';
+import { stackOutputs } from './stack-outputs.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
 
 export type { StackDescription, StackOutput, StackParameter } from './stack-description.js';
@@ -41,6 +41,12 @@ export interface LoadAppOptions {
    * `AWS::SSM::Parameter::Value<...>` that no stack of the app declares.
    */
   readonly ssmParameter?: (name: string) => string | undefined;
+  /**
+   * The answers of the custom resources the runtime runs: their Ref and attributes resolve from
+   * them, and what references one that has not answered is held back (`LoadedStack.heldBack`).
+   * Unset: they resolve to a generated id and no attributes.
+   */
+  readonly customResourceOutcomes?: CustomResourceOutcomes;
 }
 
 export interface LoadedResource {
@@ -86,6 +92,11 @@ export interface LoadedStack {
    * assembly's folder has since changed or been emptied by a synthesis that failed.
    */
   readonly template: Template;
+  /**
+   * The resources held back, not in `resources`: each references a custom resource's answer
+   * that is not there (LoadAppOptions.customResourceOutcomes), or a resource held back itself.
+   */
+  readonly heldBack?: readonly HeldResource[];
 }
 
 export interface LoadedApp {
@@ -137,8 +148,6 @@ function sharedState(): SharedState {
 }
 
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
-/** Custom resources whose whole effect the loader itself provides: CDK's cross-region export writer and reader. */
-const FULFILLED_BY_LOADER = new Set(['Custom::CrossRegionExportWriter', 'Custom::CrossRegionExportReader']);
 
 class StackLoader {
   private readonly accountId: string;
@@ -149,6 +158,9 @@ class StackLoader {
   /** The resources being loaded, innermost last: a resource met again here is a cycle. */
   private readonly loading: string[] = [];
   private readonly order: LoadedResource[] = [];
+  /** The resources held back (a custom resource's answer they reference is not there), by logical id. */
+  private readonly held = new Map<string, HeldResource>();
+  private readonly references: CustomResourceReferences;
   /** What only backs custom resources: left out quietly. */
   private readonly deployTimeOnly: ReadonlySet<string>;
   /** The values given for the template's parameters (CDK v1's asset parameters valued from the assembly). */
@@ -170,15 +182,29 @@ class StackLoader {
       ...(options.parameters === undefined ? {} : parametersOf(stack.stackName, options.parameters)),
     };
     const declaredHere = literalSsmParameters(this.definitions);
+    this.references = new CustomResourceReferences({
+      stackName: stack.stackName,
+      definitions: this.definitions,
+      supported: options.types.supported,
+      deployTimeOnly: this.deployTimeOnly,
+      ...(options.customResourceOutcomes === undefined ? {} : { outcomes: options.customResourceOutcomes }),
+      ...(options.types.reloaded === undefined ? {} : { reloaded: options.types.reloaded }),
+    });
     this.resolver = new Resolver({
       template: stack.template,
       stackName: stack.stackName,
       accountId: this.accountId,
       region: this.region,
       parameters: this.parameterValues,
-      ref: (logicalId) => this.returnValues(logicalId, 'Ref').ref,
+      // A custom resource the runtime runs answers its own Ref and attributes (after it is loaded: it may be held back itself).
+      ref: (logicalId) => {
+        const { ref } = this.returnValues(logicalId, 'Ref');
+        return this.references.answers(logicalId) ? this.references.value(logicalId, undefined, this.loading.at(-1)) : ref;
+      },
       getAtt: (logicalId, attribute) => {
-        const value = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`).attributes[attribute];
+        const loaded = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`);
+        if (this.references.answers(logicalId)) return this.references.value(logicalId, attribute, this.loading.at(-1));
+        const value = loaded.attributes[attribute];
         if (value === undefined) {
           const type = this.definitions[logicalId]?.Type;
           throw new UnsupportedError(`Fn::GetAtt ${logicalId}.${attribute}: ${unresolvedAttribute(type, attribute)}`);
@@ -200,7 +226,14 @@ class StackLoader {
     for (const logicalId of Object.keys(this.definitions)) {
       if (this.created(logicalId)) this.resource(logicalId);
     }
-    const { outputs, exports, exportNames } = this.outputs();
+    const { outputs, exports, exportNames } = stackOutputs({
+      stackName: this.stack.stackName,
+      template: this.stack.template,
+      resolver: this.resolver,
+      exports: this.shared.exports,
+      located: (run) => this.located(undefined, run),
+      warn: (message) => this.warn(message),
+    });
     for (const warning of this.shared.exports.add(this.stack.stackName, exports)) this.warn(warning);
     const description = describeStack({
       template: this.stack.template,
@@ -211,7 +244,8 @@ class StackLoader {
       ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
     });
     const { stackName, assets, template } = this.stack;
-    return { stackName, resources: this.order, outputs, exports, description, assets, template };
+    const heldBack = [...this.held.values()];
+    return { stackName, resources: this.order, outputs, exports, description, assets, template, ...(heldBack.length ? { heldBack } : {}) };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */
@@ -236,7 +270,14 @@ class StackLoader {
     if (!isKnownResourceType(this.options.types.specs, definition.Type) && definition.Type !== NESTED_STACK) {
       throw new UnsupportedError(`${use}: the return values of ${definition.Type} are not known locally`);
     }
-    return this.resource(logicalId);
+    const resource = this.resource(logicalId);
+    const held = this.held.get(logicalId);
+    const referrer = this.loading.at(-1);
+    // CloudFormation creates a resource after those it references: one that can wait for a held one does.
+    if (held !== undefined && referrer !== undefined && this.references.canWait(referrer)) {
+      throw new UnsupportedError(`${use}: ${logicalId} is held back: ${held.reason}`, { pending: held.pending });
+    }
+    return resource;
   }
 
   /** Loads a resource after everything it references or depends on, once. */
@@ -260,7 +301,16 @@ class StackLoader {
       }
       const resource = this.build(logicalId, definition);
       this.loaded.set(logicalId, resource);
-      this.order.push(resource);
+      const dependency = [definition.DependsOn ?? []].flat().find((d) => this.held.has(d));
+      const waits = dependency === undefined ? undefined : (this.held.get(dependency) as HeldResource);
+      if (waits !== undefined && !this.held.has(logicalId) && this.references.canWait(logicalId)) {
+        this.held.set(logicalId, {
+          resource,
+          reason: `DependsOn ${dependency}, which is held back: ${waits.reason}`,
+          pending: waits.pending,
+        });
+      }
+      if (!this.held.has(logicalId)) this.order.push(resource);
       return resource;
     } finally {
       this.loading.pop();
@@ -276,9 +326,12 @@ class StackLoader {
     if (!supported && !provider) this.warnNotRun(logicalId, type);
 
     // An unsupported resource is already reported whole; the values it drops would only repeat that.
-    const report = supported
-      ? (path: string, message: string) => this.warn(`${this.where(logicalId)} (${type}): ${path}: ${message}`)
-      : () => {};
+    // One that waits for a custom resource's answer is held back rather than run without it (said once it has answered, or failed).
+    const waiting: { reason: string; pending: boolean }[] = [];
+    const report = (path: string, message: string, error: UnsupportedError) => {
+      if (error.held !== undefined && this.references.canWait(logicalId)) waiting.push({ reason: `${path}: ${message}`, ...error.held });
+      else if (supported) this.warn(`${this.where(logicalId)} (${type}): ${path}: ${message}`);
+    };
     const resolved = this.located(logicalId, () => this.resolver.resolveTolerant(definition.Properties ?? {}, 'Properties', report));
     const properties =
       resolved !== NO_VALUE && typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved) ? resolved : {};
@@ -294,7 +347,8 @@ class StackLoader {
     });
     const physicalName = identity?.physicalName ?? generatedName(this.stack.stackName, logicalId, 255, /[^A-Za-z0-9_-]/g);
     const metadata = definition.Metadata ?? {};
-    const assetPath = this.assetPath(logicalId, type, metadata, properties, supported);
+    const owner = { where: `${this.where(logicalId)} (${type})`, metadata, properties, supported };
+    const assetPath = resourceAssetPath(this.stack, owner, (message) => this.warn(message));
 
     if (type === 'AWS::SSM::Parameter' && identity !== undefined && !this.shared.ssmParameters.has(physicalName)) {
       this.shared.ssmParameters.set(physicalName, identity.attributes.Value ?? '');
@@ -304,7 +358,7 @@ class StackLoader {
       const exported = (properties.WriterProps as { exports?: Record<string, Json> } | undefined)?.exports ?? {};
       for (const [name, value] of Object.entries(exported)) if (typeof value === 'string') this.shared.ssmParameters.set(name, value);
     }
-    return {
+    const loaded: LoadedResource = {
       stackName: this.stack.stackName,
       logicalId,
       type,
@@ -317,6 +371,10 @@ class StackLoader {
       ...(assetPath === undefined ? {} : { assetPath }),
       ...(provider ? { customResourceProvider: true } : {}),
     };
+    // Failed first: an answer that never comes outweighs one still to come.
+    const why = waiting.find((w) => !w.pending) ?? waiting[0];
+    if (why !== undefined) this.held.set(logicalId, { resource: loaded, ...why });
+    return loaded;
   }
 
   /** One warning for a resource no local service runs, saying what does not happen. */
@@ -380,70 +438,6 @@ class StackLoader {
     this.shared.stacks.push(loaded);
     const attributes = Object.fromEntries(Object.entries(loaded.outputs).map(([name, value]) => [`Outputs.${name}`, value]));
     return { ...base, ref: loader.resolver.stackId, attributes };
-  }
-
-  private assetPath(
-    logicalId: string,
-    type: string,
-    metadata: Record<string, unknown>,
-    properties: Record<string, Json>,
-    supported: boolean,
-  ): string | undefined {
-    // A function's code is `Code`, a layer's is `Content`, a state machine's definition file
-    // (CDK's DefinitionBody.fromFile, an L1's definitionS3Location) `DefinitionS3Location`, an
-    // AppSync resolver's or function's code file (CDK's Code.fromAsset) `CodeS3Location`, an s3:// URL.
-    const code = properties.Code ?? properties.Content;
-    const location = (typeof code === 'object' ? code : undefined) ?? properties.DefinitionS3Location ?? properties.CodeS3Location;
-    const objectKey =
-      typeof location === 'object' && location !== null && !Array.isArray(location)
-        ? (location.S3Key ?? location.Key)
-        : typeof location === 'string'
-          ? /^s3:\/\/[^/]+\/(.+)$/.exec(location)?.[1]
-          : undefined;
-    const assetPath = assetPathOf(this.stack, metadata, objectKey);
-    const where = `${this.where(logicalId)} (${type})`;
-    if (assetPath === undefined) {
-      if (supported && typeof objectKey === 'string') {
-        this.warn(`${where}: ${code === undefined ? '' : 'code '}s3 object ${objectKey} is not an asset of this cloud assembly`);
-      }
-      return undefined;
-    }
-    if (!existsSync(assetPath)) {
-      if (supported) this.warn(`${where}: asset ${assetPath} is missing; run \`npx cdk synth\` again`);
-      return undefined;
-    }
-    if (supported && code !== undefined && !statSync(assetPath).isDirectory()) {
-      this.warn(`${where}: asset ${assetPath} is an archive; the local runtime runs code from unpacked folders`);
-    }
-    return assetPath;
-  }
-
-  private outputs(): { outputs: Record<string, string>; exports: Record<string, string>; exportNames: Record<string, string> } {
-    const outputs: Record<string, string> = {};
-    const exports: Record<string, string> = {};
-    /** Output key -> its export's name. */
-    const exportNames: Record<string, string> = {};
-    const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
-    const exportNameOf = (name: string, output: TemplateOutput) =>
-      this.located(undefined, () => this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report));
-    for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
-      const condition = output.Condition;
-      if (condition !== undefined && !this.located(undefined, () => this.resolver.condition(condition))) continue;
-      const value = this.located(undefined, () => this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, report));
-      if (value === NO_VALUE) {
-        const exportName = output.Export === undefined ? undefined : exportNameOf(name, output);
-        if (typeof exportName === 'string') this.shared.exports.addUnresolved(exportName, this.stack.stackName, name);
-        continue;
-      }
-      outputs[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
-      if (output.Export === undefined) continue;
-      const exportName = exportNameOf(name, output);
-      if (typeof exportName === 'string') {
-        exports[exportName] = outputs[name];
-        exportNames[name] = exportName;
-      }
-    }
-    return { outputs, exports, exportNames };
   }
 
   /** Names the stack's own region and account, when a template spells them out, if they differ from the local ones. */

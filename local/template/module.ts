@@ -2,6 +2,7 @@ import { inProcessConsumerControls } from '../pauses/consumer-controls.js';
 import { pauseReads } from '../read-api/pauses.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
+import type { CustomResourceOutcome } from './custom-resource-references.js';
 import type { LoadAppOptions, LoadedApp } from './load.js';
 import { loadApp } from './load.js';
 import { TEMPLATE_RESOURCE_TYPES } from './resource-types.js';
@@ -18,6 +19,11 @@ export interface LoadedTemplate {
    * API asks about; a reload adds its own. Queues' redrive targets SQS knows itself.
    */
   readonly deadLetterQueues: Set<string>;
+  /**
+   * The answers of the custom resources the runtime runs (local/custom-resources/ records them as
+   * they come), by `Stack/LogicalId`: every load resolves their Ref and attributes from here.
+   */
+  readonly customResourceOutcomes: Map<string, CustomResourceOutcome>;
 }
 
 declare module '../service-registry/service-module.js' {
@@ -38,6 +44,7 @@ export const templateModule: ServiceModule<'template'> = {
   create({ settings, services, templateTypes, sharedDefinitions, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;
+    const customResourceOutcomes = new Map<string, CustomResourceOutcome>();
     const loadOptions: Omit<LoadAppOptions, 'cdkOut'> = {
       baseUrl: settings.url,
       accountId: settings.accountId,
@@ -45,6 +52,7 @@ export const templateModule: ServiceModule<'template'> = {
       types: templateTypes,
       ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
       ssmParameter: (name) => ssm.valueOf(name),
+      customResourceOutcomes: (id) => customResourceOutcomes.get(id),
     };
     const load = (cdkOut: string) => {
       const app = loadApp({ ...loadOptions, cdkOut });
@@ -53,7 +61,7 @@ export const templateModule: ServiceModule<'template'> = {
     const { app, definitions } = load(options.cdkOut);
     warn([...app.warnings, ...definitions.warnings]);
     const deadLetterQueues = new Set(deadLetterQueuesOf(definitions));
-    const service: LoadedTemplate = { app, definitions, load, deadLetterQueues };
+    const service: LoadedTemplate = { app, definitions, load, deadLetterQueues, customResourceOutcomes };
     return {
       service,
       mounts: {

@@ -133,6 +133,19 @@ export function runLocally(
 ): boolean {
   const type = resources[logicalId]?.Type;
   if (type !== undefined && declared.has(type)) return true;
+  return runAsCustomResource(resources, logicalId, declared);
+}
+
+/**
+ * Whether local/custom-resources/ plays the resource's provider (the provider framework's,
+ * AwsCustomResource's of any type, a plain Lambda-backed one), so that its answer is its Ref and
+ * attributes; not a custom resource type a service runs itself (a bucket deployment).
+ */
+export function runAsCustomResource(
+  resources: Readonly<Record<string, TemplateResource>>,
+  logicalId: string,
+  declared: ReadonlySet<string>,
+): boolean {
   return (
     runByProviderFramework(resources, logicalId) ||
     runAsAwsCustomResource(resources, logicalId) ||

@@ -22,6 +22,17 @@ export class TemplateError extends Error {
 /** The template is valid but asks for something the local runtime cannot do: the value is dropped with a warning. */
 export class UnsupportedError extends Error {
   override readonly name = 'UnsupportedError';
+  constructor(
+    message: string,
+    /**
+     * Set when the value is a custom resource's answer (local/template/custom-resource-references.ts):
+     * `pending` until it has answered, else it failed or lacks the attribute. Its resource is
+     * held back rather than run without it, where the runtime can start it later.
+     */
+    readonly held?: { readonly pending: boolean },
+  ) {
+    super(message);
+  }
 }
 
 export interface ResolverOptions {
@@ -68,7 +79,7 @@ export class Resolver {
    * Resolves a value, dropping only the parts that cannot be resolved locally: each is
    * reported once, with the path of the property that held it, and left out.
    */
-  resolveTolerant(value: unknown, where: string, report: (where: string, message: string) => void): Resolved {
+  resolveTolerant(value: unknown, where: string, report: (where: string, message: string, error: UnsupportedError) => void): Resolved {
     if (Array.isArray(value)) {
       return value.flatMap((item, i) => {
         const resolved = this.resolveTolerant(item, `${where}[${i}]`, report);
@@ -87,7 +98,7 @@ export class Resolver {
       return this.resolve(value);
     } catch (error) {
       if (error instanceof UnsupportedError) {
-        report(where, error.message);
+        report(where, error.message, error);
         return NO_VALUE;
       }
       if (error instanceof TemplateError && error.where === undefined) throw new TemplateError(error.reason, where);

@@ -80,6 +80,8 @@ export interface TemplateTypes {
   readonly specs: TypeSpecs;
   /** The types the local services run or knowingly accept; any other type in a template is reported. */
   readonly supported: ReadonlySet<string>;
+  /** The types the running services take again, changed or new (their modules' `reloads`): what can start after the custom resources answered. */
+  readonly reloaded?: ReadonlySet<string>;
 }
 
 /** Two modules declare one resource type: one of their declarations would go unused. */
@@ -88,10 +90,17 @@ export class DuplicateResourceTypeError extends Error {
 }
 
 /** The modules' resource types as the loader takes them; a type two modules declare is refused, naming both. */
-export function templateTypes(declared: readonly { readonly name: string; readonly resourceTypes?: ResourceTypes }[]): TemplateTypes {
+export function templateTypes(
+  declared: readonly {
+    readonly name: string;
+    readonly resourceTypes?: ResourceTypes;
+    readonly reloads?: { readonly types: readonly string[] };
+  }[],
+): TemplateTypes {
   const specs: Record<string, TypeSpec> = {};
   const supported = new Set<string>();
   const owner = new Map<string, string>();
+  const reloaded = new Set(declared.flatMap((module) => module.reloads?.types ?? []));
   for (const { name, resourceTypes } of declared) {
     for (const [type, declaration] of Object.entries(resourceTypes ?? {})) {
       const other = owner.get(type);
@@ -102,7 +111,7 @@ export function templateTypes(declared: readonly { readonly name: string; readon
       if (runs !== false) supported.add(type);
     }
   }
-  return { specs, supported };
+  return { specs, supported, reloaded };
 }
 
 /** Timestamps CloudFormation would report for a creation: fixed, so restarts see the same values. */

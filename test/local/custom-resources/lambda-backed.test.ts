@@ -1,6 +1,6 @@
 import { CfnWaitConditionHandle, CustomResource } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import type { CustomResourceDefinition } from '../../../local/custom-resources/custom-resources.js';
+import { type CustomResourceDefinition, RequestFailed } from '../../../local/custom-resources/custom-resources.js';
 import { lambdaBackedRunner, ResponseUrls } from '../../../local/custom-resources/lambda-backed.js';
 import { inlineFunction, synthStack } from '../cdk-stack.js';
 import { appRuntime } from './app-runtime.js';
@@ -115,7 +115,7 @@ describe('lambdaBackedRunner', () => {
       log: (line) => lines.push(line),
       waitMs: 20,
     });
-    expect(await run(resource, { requestType: 'Create', physicalId: '' })).toBeUndefined();
+    expect(await run(resource, { requestType: 'Create', physicalId: '' })).toBeInstanceOf(RequestFailed);
     expect(lines).toEqual([
       expect.stringMatching(/^custom resource S\/R \(Custom::R\) Create failed: no answer was PUT to its ResponseURL within 0.02 s /),
     ]);
@@ -130,7 +130,7 @@ describe('lambdaBackedRunner', () => {
       log: (line) => lines.push(line),
       waitMs: 60_000,
     });
-    expect(await run(resource, { requestType: 'Create', physicalId: '' })).toBeUndefined();
+    expect(await run(resource, { requestType: 'Create', physicalId: '' })).toBeInstanceOf(RequestFailed);
     expect(lines).toEqual([
       expect.stringMatching(/Create failed: its function failed without answering at its ResponseURL: TypeError: boom /),
     ]);
