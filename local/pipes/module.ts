@@ -22,7 +22,7 @@ declare module '../service-registry/service-module.js' {
 /** EventBridge Pipes with DynamoDB stream, Kinesis stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs', 's3'],
+  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs', 's3', 'firehose'],
   databases: ['pipes'],
   resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
@@ -61,6 +61,10 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         states: services.get('states'),
         sns: services.get('sns'),
         kinesis: { PutRecords: (input) => kinesis.api.PutRecords(input) },
+        firehose: {
+          PutRecord: (input) => services.get('firehose').PutRecord(input),
+          PutRecordBatch: (input) => services.get('firehose').PutRecordBatch(input),
+        },
         logs: services.get('logs'),
         s3: {
           putObject: (Bucket, Key, body) =>
