@@ -49,7 +49,7 @@ declare module '../endpoint/validation/model.js' {
  * (docs/local-runtime/eventbridgev2.md, "Where it differs from AWS").
  */
 export const DELIVERY_DIFFERENCES =
-  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Step Functions, Custom Event Bus and Custom Event Bus - Classic (bus to bus, with loop detection), HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint) and universal targets (aws-sdk:<service>:<action>, through the AWS SDK integrations Step Functions runs, for the services hosted here); Firehose targets are not run locally (their events fail and go to the OnFailureConfiguration queue); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
+  'EventBridge custom event buses (AWS::EventsV2): subscribers deliver to Lambda, SQS, SNS, Kinesis, Firehose (PutRecordBatch into the local delivery stream), Step Functions, Custom Event Bus and Custom Event Bus - Classic (bus to bus, with loop detection), HTTP targets (API destinations through their connections, API Gateway methods on the local endpoint) and universal targets (aws-sdk:<service>:<action>, through the AWS SDK integrations Step Functions runs, for the services hosted here); delivery roles are not checked; a bus without StorageConfiguration retains events 1 day (docs/local-runtime/eventbridgev2.md)';
 
 /**
  * The start-up line of each subscriber whose universal target the runtime cannot run (a service
@@ -93,7 +93,7 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
   // The operations it serves are EventBridgeV2Service's methods.
   apis: [{ model: 'eventbridgev2', operations: apiOperations(EventBridgeV2Service), protocolFromModel: true }],
   databases: ['eventbridgev2'],
-  needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis', 'events'],
+  needs: ['template', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'kinesis', 'events', 'firehose'],
   resourceTypes: EVENTBRIDGEV2_TYPE_SPECS,
   records: (recorder: ReadRecorder): ReadRecording => ({
     customBusEvent: (published) => {
@@ -121,6 +121,11 @@ export const eventBridgeV2Module: ServiceModule<'eventbridgev2', { apiDestinatio
         StartSyncExecution: (input) => services.get('states').StartSyncExecution(input),
       },
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+      // A Firehose target: its records through PutRecordBatch, up to 500 a call (eb-custom-bus-target-firehose).
+      firehose: {
+        PutRecord: (input) => services.get('firehose').PutRecord(input),
+        PutRecordBatch: (input) => services.get('firehose').PutRecordBatch(input),
+      },
       // A Custom Event Bus target (bus to bus): the service's own acceptance, created just below.
       customBuses: { forward: (busArn, events): EntryResult[] => service.forward(busArn, events) },
     });

@@ -126,6 +126,8 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       },
       // Looked up when a target is delivered, as Step Functions is.
       kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+      // Firehose writes its objects to S3, which puts events here, so it is created after EventBridge: looked up when a target is delivered.
+      firehose: { PutRecord: (input) => services.get('firehose').PutRecord(input) },
       log: (line) => log(`[events] ${line}`),
       apiDestinations: new ApiDestinationTargets(destinations, new ApiDestinationCaller(clock)),
       // EventBridge sends as itself (the target's resource policy must allow it), or as the target's role when it has one.

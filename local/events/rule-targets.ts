@@ -24,7 +24,7 @@ export type StatesForTargets = NonNullable<TargetServices['states']>;
 
 /**
  * Hands a rule target's input to the local service behind the target's ARN, through
- * that service's own operations (as EventBridge calls SQS, Lambda, Step Functions and Kinesis).
+ * that service's own operations (as EventBridge calls SQS, Lambda, Step Functions, Kinesis and Firehose).
  * What EventBridge adds is here: FIFO ids from the target and the event, the event itself
  * (not the input) for a bus target, its dead-letter attributes; the sending is the dispatcher's.
  */
@@ -42,6 +42,8 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
     readonly logs?: NonNullable<TargetServices['logs']>;
     readonly kinesis?: NonNullable<TargetServices['kinesis']>;
+    /** Firehose delivery stream targets: EventBridge puts each event's input as one record (PutRecord). @default none: their deliveries fail as targets not run */
+    readonly firehose?: NonNullable<TargetServices['firehose']>;
     /** Custom Event Bus targets (`event-busv2/...`): the event put there as a PutEvents event. @default none: their deliveries fail as targets not run */
     readonly customBuses?: NonNullable<TargetServices['customBuses']>;
     readonly log: (line: string) => void;
@@ -66,6 +68,7 @@ export class LocalTargetDelivery implements TargetDelivery {
       events: { forward: (busArn, event) => services.forwardToBus(busArn, event) },
       ...(services.logs ? { logs: services.logs } : {}),
       ...(services.kinesis ? { kinesis: services.kinesis } : {}),
+      ...(services.firehose ? { firehose: services.firehose } : {}),
       ...(services.customBuses ? { customBuses: services.customBuses } : {}),
     });
   }

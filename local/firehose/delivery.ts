@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../time/clock.js';
 
 /** A delivery stream to S3, as the template or CreateDeliveryStream declares it. */
@@ -26,7 +26,8 @@ export interface StoredRecord {
 
 /** What a flush delivers through: the bucket's objects, and the processor's invocations. */
 export interface DeliveryTargets {
-  putObject(bucket: string, key: string, body: Buffer): void;
+  /** Done (the object durable) once it returns or resolves. */
+  putObject(bucket: string, key: string, body: Buffer): void | Promise<void>;
   /** Invokes the function synchronously: its answer's JSON, or the error it failed with. */
   invoke(functionArn: string, event: unknown): Promise<{ ok: true; payload: string } | { ok: false; error: string }>;
 }
@@ -42,10 +43,23 @@ interface Failed {
 }
 
 /**
+ * A batch as its flush planned it, before anything was written: the same after a restart, so a
+ * batch delivered again (the runtime died between the S3 write and the records' deletion) writes
+ * the same objects under the same keys, and S3 holds each record once.
+ */
+export interface PlannedBatch {
+  /** When the flush planned the batch: the time in its objects' keys. */
+  readonly plannedMs: number;
+  /** What the keys' UUIDs and random strings derive from. */
+  readonly token: string;
+}
+
+/**
  * Delivers one batch: through the Lambda processor if the stream has one (records answered
  * `Ok` are delivered with their new data, `Dropped` ones left out, `ProcessingFailed` ones and
  * those of an invocation that failed every retry written to the error prefix, as Firehose
- * does), then as one object of the records' data concatenated, no delimiter added.
+ * does), then as one object of the records' data concatenated, no delimiter added. The objects'
+ * keys come from `batch`, so delivering the same batch again overwrites them.
  */
 export async function deliverBatch(
   stream: DeliveryStreamDefinition,
@@ -54,18 +68,21 @@ export async function deliverBatch(
   records: readonly StoredRecord[],
   targets: DeliveryTargets,
   clock: Clock,
+  batch: PlannedBatch,
 ): Promise<{ readonly failed?: { readonly count: number; readonly codes: readonly string[]; readonly at: string } }> {
   const { delivered, failed } = stream.processor
     ? await transform(stream.processor, streamArn, region, records, targets)
     : { delivered: records.map((r) => Buffer.from(r.data)), failed: [] as Failed[] };
   const oldest = Math.min(...records.map((r) => r.arrived_ms));
   const bucket = bucketOf(stream.bucketArn);
+  const key = (prefix: string | undefined, kind: string, errorType = '') =>
+    objectKey(prefix, stream.name, oldest, batch.plannedMs, errorType, `${batch.token}/${kind}`);
   if (delivered.length > 0) {
-    targets.putObject(bucket, objectKey(stream.prefix, stream.name, oldest, clock.now()), Buffer.concat(delivered));
+    await targets.putObject(bucket, key(stream.prefix, 'delivered'), Buffer.concat(delivered));
   }
   if (stream.backup) {
     const source = Buffer.concat(records.map((r) => Buffer.from(r.data)));
-    targets.putObject(bucketOf(stream.backup.bucketArn), objectKey(stream.backup.prefix, stream.name, oldest, clock.now()), source);
+    await targets.putObject(bucketOf(stream.backup.bucketArn), key(stream.backup.prefix, 'backup'), source);
   }
   if (failed.length > 0) {
     const now = clock.now();
@@ -80,9 +97,9 @@ export async function deliverBatch(
         lambdaArn: stream.processor?.lambdaArn,
       }),
     );
-    const key = objectKey(stream.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, stream.name, oldest, now, 'processing-failed');
-    targets.putObject(bucket, key, Buffer.from(`${lines.join('\n')}\n`));
-    return { failed: { count: failed.length, codes: [...new Set(failed.map((f) => f.code))], at: `s3://${bucket}/${key}` } };
+    const failedKey = key(stream.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, 'failed', 'processing-failed');
+    await targets.putObject(bucket, failedKey, Buffer.from(`${lines.join('\n')}\n`));
+    return { failed: { count: failed.length, codes: [...new Set(failed.map((f) => f.code))], at: `s3://${bucket}/${failedKey}` } };
   }
   return {};
 }
@@ -175,19 +192,34 @@ export function bucketOf(bucketArn: string): string {
  * `<evaluated prefix><stream>-1-<yyyy-MM-dd-HH-mm-ss>-<uuid>`. A prefix without `!{...}`
  * expressions gets Firehose's `YYYY/MM/dd/HH/` after it; `!{timestamp:...}` is evaluated at the
  * oldest record's arrival, `!{firehose:error-output-type}` and `!{firehose:random-string}` too.
+ * The UUID and the random string derive from `seed` when given (the same seed, the same key).
  */
-export function objectKey(prefix: string | undefined, stream: string, oldestMs: number, nowMs: number, errorType = ''): string {
+export function objectKey(
+  prefix: string | undefined,
+  stream: string,
+  oldestMs: number,
+  nowMs: number,
+  errorType = '',
+  seed: string = randomUUID(),
+): string {
+  const uuid = uuidOf(seed);
   const evaluated = (prefix ?? '').includes('!{')
-    ? evaluatePrefix(prefix ?? '', oldestMs, errorType)
+    ? evaluatePrefix(prefix ?? '', oldestMs, errorType, uuid)
     : `${prefix ?? ''}${formatTime(oldestMs, 'yyyy/MM/dd/HH')}/`;
-  return `${evaluated}${stream}-1-${formatTime(nowMs, 'yyyy-MM-dd-HH-mm-ss')}-${randomUUID()}`;
+  return `${evaluated}${stream}-1-${formatTime(nowMs, 'yyyy-MM-dd-HH-mm-ss')}-${uuid}`;
 }
 
-function evaluatePrefix(prefix: string, oldestMs: number, errorType: string): string {
+/** A UUID-shaped text derived from `seed`. */
+function uuidOf(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function evaluatePrefix(prefix: string, oldestMs: number, errorType: string, uuid: string): string {
   return prefix.replace(/!\{([a-zA-Z]+):([^}]*)\}/g, (whole, namespace: string, value: string) => {
     if (namespace === 'timestamp') return formatTime(oldestMs, value);
     if (namespace === 'firehose' && value === 'error-output-type') return errorType;
-    if (namespace === 'firehose' && value === 'random-string') return randomUUID().slice(0, 11);
+    if (namespace === 'firehose' && value === 'random-string') return uuidOf(`${uuid}/random-string`).replaceAll('-', '').slice(0, 11);
     return whole;
   });
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../endpoint/aws-error.js';
 import { type Operation, operationTable } from '../service-registry/operation-table.js';
+import { CrashPoints } from '../store/crash-points.js';
 import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
 import { inTransaction } from '../store/transaction.js';
 import type { Clock } from '../time/clock.js';
-import { type DeliveryStreamDefinition, type DeliveryTargets, deliverBatch, type StoredRecord } from './delivery.js';
+import { type DeliveryStreamDefinition, type DeliveryTargets, deliverBatch, type PlannedBatch, type StoredRecord } from './delivery.js';
 
 /** PutRecordBatch's limits (Firehose quotas): 500 records, 4 MiB in all, 1,000 KiB a record. */
 const MAX_BATCH_RECORDS = 500;
@@ -39,16 +40,29 @@ interface FlushRow {
   readonly due_at: number;
 }
 
+/** The batch a flush is delivering, as `firehose_batches` keeps it until its records are deleted. */
+interface BatchRow {
+  readonly stream: string;
+  /** The batch is the stream's records up to this id. */
+  readonly last_id: number;
+  readonly planned_ms: number;
+  readonly token: string;
+}
+
 /**
  * Amazon Data Firehose (`Firehose_20150804`, JSON 1.1), DirectPut streams delivering to S3.
  * Each record accepted is written to `firehose.sqlite` before the answer; a stream's buffer is
  * flushed, through its Lambda processor if it has one, as one S3 object when it reaches
  * SizeInMBs or its oldest record IntervalInSeconds. The flush is a row of the stream's
- * durable outbox, so a restart delivers what was accepted before it.
+ * durable outbox, so a restart delivers what was accepted before it; the batch it delivers is
+ * written down before its objects are (`firehose_batches`), so a restart after the objects
+ * were written and before the records were deleted writes the same objects again under the
+ * same keys: each record reaches S3 once.
  */
 export class FirehoseService {
   readonly operations: Record<string, Operation>;
   readonly #outbox: DurableOutbox<FlushRow>;
+  readonly #crashPoints: CrashPoints;
 
   constructor(private readonly options: FirehoseServiceOptions) {
     options.db.exec(`
@@ -57,7 +71,10 @@ export class FirehoseService {
         id INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, record_id TEXT NOT NULL, data BLOB NOT NULL, arrived_ms INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS firehose_records_stream ON firehose_records (stream, id);
       CREATE TABLE IF NOT EXISTS firehose_flushes (id INTEGER PRIMARY KEY, stream TEXT NOT NULL UNIQUE, due_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS firehose_batches (
+        stream TEXT PRIMARY KEY, last_id INTEGER NOT NULL, planned_ms INTEGER NOT NULL, token TEXT NOT NULL);
     `);
+    this.#crashPoints = new CrashPoints(options.db);
     this.#outbox = new DurableOutbox<FlushRow>({
       db: options.db,
       clock: options.clock,
@@ -212,33 +229,44 @@ export class FirehoseService {
     });
   }
 
-  /** Delivers the stream's buffer, at most SizeInMBs of it; what is left is due again. */
+  /** Delivers the stream's buffer, at most SizeInMBs of it (the batch a flush before a crash planned, if any); what is left is due again. */
   async #flush(row: FlushRow): Promise<OutboxOutcome> {
     const { db, clock } = this.options;
     const streamRow = db.prepare('SELECT * FROM firehose_streams WHERE name = ?').get(row.stream) as StreamRow | undefined;
     if (streamRow === undefined) {
-      db.prepare('DELETE FROM firehose_records WHERE stream = ?').run(row.stream);
+      inTransaction(db, () => {
+        db.prepare('DELETE FROM firehose_records WHERE stream = ?').run(row.stream);
+        db.prepare('DELETE FROM firehose_batches WHERE stream = ?').run(row.stream);
+      });
       return { kind: 'done' };
     }
     const stream = JSON.parse(streamRow.definition) as DeliveryStreamDefinition;
-    const records: StoredRecord[] = [];
-    let bytes = 0;
-    for (const r of db
-      .prepare('SELECT * FROM firehose_records WHERE stream = ? ORDER BY id')
-      .iterate(row.stream) as Iterable<StoredRecord>) {
-      if (records.length > 0 && bytes + r.data.length > stream.sizeMb * MB) break;
-      records.push(r);
-      bytes += r.data.length;
-    }
-    if (records.length > 0) {
-      const { failed } = await deliverBatch(stream, this.arnOf(stream.name), this.options.region, records, this.options.targets, clock);
+    const batch = this.#plannedBatch(stream);
+    if (batch !== undefined) {
+      const records = db
+        .prepare('SELECT * FROM firehose_records WHERE stream = ? AND id <= ? ORDER BY id')
+        .all(row.stream, batch.last_id) as unknown as StoredRecord[];
+      const planned: PlannedBatch = { plannedMs: batch.planned_ms, token: batch.token };
+      const { failed } = await deliverBatch(
+        stream,
+        this.arnOf(stream.name),
+        this.options.region,
+        records,
+        this.options.targets,
+        clock,
+        planned,
+      );
       if (failed) {
         this.options.log?.(
           `firehose ${stream.name}: ${failed.count} of ${records.length} records failed processing (${failed.codes.join(', ')}); written to ${failed.at}`,
         );
       }
-      const last = records.at(-1)?.id ?? 0;
-      db.prepare('DELETE FROM firehose_records WHERE stream = ? AND id <= ?').run(row.stream, last);
+      // The moment a random SIGKILL almost never hits: the objects are written, the records not yet deleted.
+      this.#crashPoints.reached('firehose-after-delivery');
+      inTransaction(db, () => {
+        db.prepare('DELETE FROM firehose_records WHERE stream = ? AND id <= ?').run(row.stream, batch.last_id);
+        db.prepare('DELETE FROM firehose_batches WHERE stream = ?').run(row.stream);
+      });
     }
     const left = db
       .prepare('SELECT MIN(arrived_ms) AS oldest, SUM(LENGTH(data)) AS bytes FROM firehose_records WHERE stream = ?')
@@ -246,6 +274,34 @@ export class FirehoseService {
     if (left.oldest === null) return { kind: 'done' };
     const at = (left.bytes ?? 0) >= stream.sizeMb * MB ? clock.now() : left.oldest + stream.intervalSeconds * 1000;
     return { kind: 'retry', at };
+  }
+
+  /**
+   * The batch to deliver: the one a flush planned and did not finish (the runtime died), else
+   * the oldest records up to SizeInMBs (one at least), written down before anything is delivered.
+   */
+  #plannedBatch(stream: DeliveryStreamDefinition): BatchRow | undefined {
+    const { db, clock } = this.options;
+    const unfinished = db.prepare('SELECT * FROM firehose_batches WHERE stream = ?').get(stream.name) as BatchRow | undefined;
+    if (unfinished !== undefined) return unfinished;
+    let bytes = 0;
+    let last: number | undefined;
+    for (const r of db
+      .prepare('SELECT id, LENGTH(data) AS size FROM firehose_records WHERE stream = ? ORDER BY id')
+      .iterate(stream.name) as Iterable<{ id: number; size: number }>) {
+      if (last !== undefined && bytes + r.size > stream.sizeMb * MB) break;
+      last = r.id;
+      bytes += r.size;
+    }
+    if (last === undefined) return undefined;
+    const batch: BatchRow = { stream: stream.name, last_id: last, planned_ms: clock.now(), token: randomUUID() };
+    db.prepare('INSERT INTO firehose_batches (stream, last_id, planned_ms, token) VALUES (?, ?, ?, ?)').run(
+      batch.stream,
+      batch.last_id,
+      batch.planned_ms,
+      batch.token,
+    );
+    return batch;
   }
 
   #row(name: string): StreamRow {

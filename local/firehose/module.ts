@@ -48,8 +48,10 @@ export const firehoseModule: ServiceModule<'firehose', ReturnType<typeof firehos
       accountId,
       region,
       targets: {
-        putObject: (Bucket, Key, Body) =>
-          void services.get('s3').s3.PutObject({ Bucket, Key, Body }, { requestId: 'firehose-delivery', sourceIp: '127.0.0.1' }),
+        // S3's PutObject commits the object before it returns: the flush deletes the records after it.
+        putObject: (Bucket, Key, Body) => {
+          services.get('s3').s3.PutObject({ Bucket, Key, Body }, { requestId: 'firehose-delivery', sourceIp: '127.0.0.1' });
+        },
         invoke: async (fn, event) => {
           const outcome = await services.get('lambda').invoke(fn, event);
           return outcome.ok ? { ok: true, payload: outcome.payload } : { ok: false, error: JSON.stringify(outcome.error) };

@@ -51,7 +51,7 @@ export function logGroupDefinitions(app: LoadedApp): {
 
 /**
  * The template's `AWS::Logs::SubscriptionFilter`s. Named at start-up: a destination the runtime
- * does not deliver to (Firehose, a cross-account destination), and a function subscribed to its
+ * does not deliver to (a cross-account destination), and a function subscribed to its
  * own log group, which AWS warns of: each delivery it logs matching lines from would invoke it again.
  */
 function subscriptionFilterDefinitions(app: LoadedApp, warnings: string[]): SubscriptionFilterDefinition[] {
@@ -74,7 +74,7 @@ function subscriptionFilterDefinitions(app: LoadedApp, warnings: string[]): Subs
     };
     if (!deliversTo(filter.destinationArn)) {
       warnings.push(
-        `${where}: its destination ${filter.destinationArn} is not run locally (only Lambda functions and Kinesis data streams are): matching events of ${filter.group} are not delivered`,
+        `${where}: its destination ${filter.destinationArn} is not run locally (only Lambda functions, Kinesis data streams and Firehose delivery streams are): matching events of ${filter.group} are not delivered`,
       );
     }
     const fn = filter.destinationArn.match(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/)?.[1];

@@ -64,7 +64,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   definitions: logGroupDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
-    // Functions and streams are created after this service (Lambda writes its logs here): looked up when a delivery is sent.
+    // Functions, streams and delivery streams are created after this service (Lambda writes its logs here): looked up when a delivery is sent.
     let dispatcher: TargetDispatcher | undefined;
     const logs = new LogsService({
       db: database('logs'),
@@ -75,6 +75,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         dispatcher ??= new TargetDispatcher({
           lambda: services.get('lambda'),
           kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+          firehose: { PutRecord: (input) => services.get('firehose').PutRecord(input) },
         });
         return dispatcher;
       },

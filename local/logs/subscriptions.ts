@@ -79,12 +79,16 @@ const MAX_DELIVERY_BYTES = 192 * 1024;
 const RETRY = { maximumRetryAttempts: 185, maximumEventAgeMs: 24 * 3600_000 };
 
 /**
- * Whether a destination is one the runtime delivers to: a Lambda function or a Kinesis data
- * stream. A Firehose delivery stream or a cross-account destination is not run locally.
+ * The destinations a subscription filter may name (CloudWatch Logs user guide, "Subscription
+ * filters": https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html, a
+ * Kinesis data stream, a Lambda function or a Firehose delivery stream), of those the runtime's
+ * dispatcher reaches. A cross-account destination (`logs:...:destination:`) is not run locally.
  */
+const SUBSCRIPTION_DESTINATIONS: ReadonlySet<string> = new Set(['lambda', 'kinesis', 'firehose']);
+
+/** Whether a destination is one the runtime delivers to: a Lambda function, a Kinesis data stream or a Firehose delivery stream. */
 export function deliversTo(destinationArn: string): boolean {
-  const service = dispatchableService(destinationArn);
-  return service === 'lambda' || service === 'kinesis';
+  return SUBSCRIPTION_DESTINATIONS.has(dispatchableService(destinationArn) ?? '');
 }
 
 /** A log event's id as CloudWatch Logs gives it to subscribers: 56 decimal digits, in ingestion order. */
@@ -96,7 +100,7 @@ export function subscriptionEventId(event: StoredEvent): string {
  * CloudWatch Logs subscription filters: the events that land in a group and match a filter's
  * pattern are delivered to its destination as AWS does, `{"awslogs": {"data": <Base64 of the
  * gzipped DATA_MESSAGE>}}` to a function (invoked asynchronously), the gzipped bytes as a record
- * of a Kinesis stream. The events of one append (a PutLogEvents call, a function's lines of one
+ * of a Kinesis stream or a Firehose delivery stream. The events of one append (a PutLogEvents call, a function's lines of one
  * event-loop turn) that match go in one delivery; the delivery is written in the appending
  * transaction and sent by a DurableOutbox, so a matched event survives a restart.
  */
@@ -212,7 +216,7 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
     });
     if (!deliversTo(input.destinationArn as string)) {
       this.options.log(
-        `subscription filter ${input.filterName as string} of ${group}: ${input.destinationArn as string} is not a Lambda function or Kinesis stream, which are all that is run locally; its events are not delivered`,
+        `subscription filter ${input.filterName as string} of ${group}: ${input.destinationArn as string} is not a Lambda function, Kinesis stream or Firehose delivery stream, which are all that is run locally; its events are not delivered`,
       );
     }
     return {};
@@ -317,9 +321,13 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
   async #deliver(row: DeliveryRow): Promise<OutboxOutcome> {
     const gzipped = gzipSync(row.payload);
     try {
-      if (dispatchableService(row.destination) === 'kinesis') {
+      const service = dispatchableService(row.destination);
+      if (service === 'kinesis') {
         // The record's data is the gzipped JSON itself (the stream's consumers gunzip it).
         await this.options.dispatcher().send(row.destination, { body: '', kinesis: { partitionKey: row.partition_key, data: gzipped } });
+      } else if (service === 'firehose') {
+        // As to a Kinesis stream: one record of the gzipped JSON (a Firehose processor or the S3 object's reader gunzips it).
+        await this.options.dispatcher().send(row.destination, { body: '', firehose: { data: gzipped } });
       } else {
         const event = { awslogs: { data: gzipped.toString('base64') } };
         await this.options.dispatcher().send(row.destination, { body: '', lambda: { invocationType: 'Event', event } });

@@ -79,7 +79,6 @@ const TARGETS_NOT_RUN: Readonly<Record<string, string>> = {
   redshift: 'Redshift Data API queries',
   'redshift-serverless': 'Redshift Data API queries',
   timestream: 'a Timestream for LiveAnalytics table',
-  firehose: 'a Firehose delivery stream',
   inspector: 'an Inspector assessment template',
 };
 

@@ -4,6 +4,7 @@ import type { IamCheck } from '../iam/iam-check.js';
 import { parseArn } from '../names/arn.js';
 import type { ServiceLookup, ServiceModule, ServiceTypes } from '../service-registry/service-module.js';
 import { pipeDefinitions } from './definitions.js';
+import type { PipeServices } from './pipe-delivery.js';
 import { type KinesisSource, PipesService } from './pipes-service.js';
 import { pipesReads, type QueueReaders } from './read-routes.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
@@ -22,7 +23,7 @@ declare module '../service-registry/service-module.js' {
 /** EventBridge Pipes with DynamoDB stream, Kinesis stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs', 's3'],
+  needs: ['iam', 'dynamodb', 'kinesis', 'lambda', 'events', 'sqs', 'sns', 'states', 'logs', 's3', 'firehose'],
   databases: ['pipes'],
   resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
@@ -61,6 +62,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         states: services.get('states'),
         sns: services.get('sns'),
         kinesis: { PutRecords: (input) => kinesis.api.PutRecords(input) },
+        firehose: firehoseTarget(() => services.get('firehose')),
         logs: services.get('logs'),
         s3: {
           putObject: (Bucket, Key, body) =>
@@ -126,6 +128,11 @@ function queueReaders(services: ServiceLookup, pipes: PipesService): QueueReader
 }
 
 /** Where pipes and mappings read a Kinesis stream's shards: the local Kinesis's store. */
+/** A Firehose delivery stream target: its PutRecord and PutRecordBatch. */
+function firehoseTarget(firehose: () => ServiceTypes['firehose']): NonNullable<PipeServices['firehose']> {
+  return { PutRecord: (input) => firehose().PutRecord(input), PutRecordBatch: (input) => firehose().PutRecordBatch(input) };
+}
+
 function kinesisSource(kinesis: ServiceTypes['kinesis']): KinesisSource {
   return {
     shardIds: (arn) => kinesis.api.streamByArn(arn)?.shards.map((s) => s.shardId),

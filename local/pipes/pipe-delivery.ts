@@ -34,6 +34,8 @@ export interface PipeServices {
   readonly sns?: TargetServices['sns'];
   readonly kinesis?: { PutRecords(input: { StreamARN: string; Records: { Data: string; PartitionKey: string }[] }): Promise<unknown> };
   readonly logs?: TargetServices['logs'];
+  /** A Firehose delivery stream target: its batch through PutRecordBatch. */
+  readonly firehose?: TargetServices['firehose'];
   /** API destination and API Gateway enrichments and targets. */
   readonly http?: PipeHttpServices;
   /** A stream mapping's on-failure bucket (the local S3). */
@@ -44,7 +46,7 @@ export interface PipeServices {
  * The most events each target takes at once (Pipes' batching and concurrency page): more fail
  * the batch, as Pipes does not invoke it. API destinations and API Gateway take no batches: one.
  */
-const TARGET_BATCH_LIMITS: Readonly<Record<string, number>> = { events: 10, sqs: 10, sns: 10, kinesis: 500, logs: 10_000 };
+const TARGET_BATCH_LIMITS: Readonly<Record<string, number>> = { events: 10, sqs: 10, sns: 10, kinesis: 500, firehose: 500, logs: 10_000 };
 
 function targetBatchLimit(pipe: PipeDefinition): number | undefined {
   return pipe.targetHttp === undefined ? TARGET_BATCH_LIMITS[parseArn(pipe.targetArn).service] : 1;
@@ -118,11 +120,12 @@ export class PipeDelivery {
     private readonly pipe: PipeDefinition,
     private readonly options: PipeDeliveryOptions,
   ) {
-    const { lambda, events, sqs, states, sns, logs } = options.services;
+    const { lambda, events, sqs, states, sns, logs, firehose } = options.services;
     const invokeAsync = lambda.invokeAsync?.bind(lambda);
     this.#dispatcher = new TargetDispatcher({
       ...(sns === undefined ? {} : { sns }),
       ...(logs === undefined ? {} : { logs }),
+      ...(firehose === undefined ? {} : { firehose }),
       sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
       lambda: {
         invoke: (fn, event) => lambda.invoke(fn, event),
@@ -211,7 +214,7 @@ export class PipeDelivery {
 
   /**
    * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
-   * queue one message per event, a function (synchronously) and a state machine the batch as
+   * queue one message per event, a delivery stream PutRecordBatch, a function (synchronously) and a state machine the batch as
    * an array. `payloads` are the events as dynamic parameters read them; `ids` the batch's
    * records, which a function's `batchItemFailures` name.
    */
@@ -242,6 +245,8 @@ export class PipeDelivery {
       for (const body of rendered) await this.#dispatcher.send(arn, { body });
     } else if (service === 'kinesis') {
       await this.#toStream(arn, payloads, rendered);
+    } else if (service === 'firehose') {
+      await this.#toDeliveryStream(arn, rendered);
     } else if (service === 'logs') {
       const p = this.pipe.logsParameters ?? {};
       for (const [index, body] of rendered.entries()) {
@@ -321,6 +326,17 @@ export class PipeDelivery {
     }));
     const answer = (await kinesis.PutRecords({ StreamARN: arn, Records: records })) as { FailedRecordCount?: number };
     if ((answer.FailedRecordCount ?? 0) > 0) throw new PipeDeliveryFailure(`the stream refused ${answer.FailedRecordCount} records`);
+  }
+
+  /** A Firehose delivery stream target: the batch in one PutRecordBatch, a record per event; a record refused fails the batch. */
+  async #toDeliveryStream(arn: string, rendered: readonly string[]): Promise<void> {
+    const results = await this.#dispatcher.sendBatch(
+      arn,
+      rendered.map((body) => ({ body })),
+    );
+    const refused = results.flatMap((result) => (result.ok ? [] : [result.error]));
+    if (refused.length > 0)
+      throw new PipeDeliveryFailure(`the delivery stream refused ${refused.length} records: ${refused[0]?.message ?? ''}`);
   }
 
   async #toBus(arn: string, payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<void> {

@@ -32,7 +32,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
   // The operations it serves are SchedulerApi's methods.
   apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
-  needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states', 'kinesis'],
+  needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states', 'kinesis', 'firehose'],
   databases: ['scheduler'],
   resourceTypes: SCHEDULER_TYPE_SPECS,
   definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
@@ -53,6 +53,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
         lambda: { invokeAsync: (fn: string, event: unknown) => lambda.invokeAsync(fn, event) },
         states: services.get('states'),
         kinesis: { PutRecord: (input) => services.get('kinesis').api.PutRecord(input) },
+        firehose: { PutRecord: (input) => services.get('firehose').PutRecord(input) },
         // Step Functions is created after this service: its AWS SDK integrations are looked up when a universal target fires.
         universal: () => services.get('states').sdkIntegrations,
       },

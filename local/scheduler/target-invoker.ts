@@ -14,6 +14,8 @@ export interface SchedulerTargetServices {
   readonly lambda: { invokeAsync(functionArn: string, event: unknown): Promise<unknown> };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
   readonly kinesis?: NonNullable<TargetServices['kinesis']>;
+  /** Firehose's PutRecord: the templated target puts the input as one record. @default none: its firings fail, naming the target */
+  readonly firehose?: NonNullable<TargetServices['firehose']>;
   /** What universal targets call through (Step Functions' AWS SDK integrations), looked up when one fires. @default none: their firings fail, naming the target */
   readonly universal?: () => UniversalTargetCalls;
 }
@@ -31,7 +33,8 @@ export interface SchedulerDeadLetterReason {
 /**
  * Invokes a schedule's templated target as Scheduler does: PutEvents to a bus (with the
  * target's detail-type and source, the input as detail), SendMessage, Publish, an
- * asynchronous Lambda invocation, StartExecution, PutRecord (the input as the record's data);
+ * asynchronous Lambda invocation, StartExecution, Kinesis's and Firehose's PutRecord (the input
+ * as the record's data);
  * and a universal target's action, the input its request.
  */
 export class SchedulerTargetInvoker {
@@ -48,6 +51,7 @@ export class SchedulerTargetInvoker {
       states: { StartExecution: (input) => services.states.StartExecution(input) },
       events: { PutEvents: (input) => services.events.PutEvents(input) },
       ...(services.kinesis ? { kinesis: services.kinesis } : {}),
+      ...(services.firehose ? { firehose: services.firehose } : {}),
     });
   }
 

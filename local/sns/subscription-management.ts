@@ -6,7 +6,10 @@ import { isFifo, isPending, paginate, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember } from './sns-errors.js';
 import type { SubscriptionRecord } from './sns-store.js';
 
-/** Protocols SNS has; only sqs, lambda and email ones are delivered locally (LOCALLY_DELIVERED_PROTOCOLS). */
+/**
+ * Protocols SNS has (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html); only sqs,
+ * lambda and email ones are delivered locally (LOCALLY_DELIVERED_PROTOCOLS).
+ */
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
 
 /** The values a subscription has for attributes it was not given. */

@@ -5,8 +5,10 @@ import type { DatabaseSync } from 'node:sqlite';
  * (`TestApp.crash()`) almost never lands on:
  * - `eventbridgev2-after-send`: a Custom Event Bus subscriber's target took a batch, and the
  *   events are not yet recorded as delivered (the duplicate a FIFO target must absorb).
+ * - `firehose-after-delivery`: a Firehose flush wrote its S3 objects, and its records are not
+ *   yet deleted from the stream's buffer (the batch the restart delivers again, under the same keys).
  */
-export const CRASH_POINTS = ['eventbridgev2-after-send'] as const;
+export const CRASH_POINTS = ['eventbridgev2-after-send', 'firehose-after-delivery'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 /** The environment variable naming the crash points (comma-separated); testing only. */

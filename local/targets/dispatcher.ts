@@ -87,6 +87,22 @@ export interface TargetServices {
     /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
     write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
   };
+  /**
+   * Firehose's PutRecord and PutRecordBatch (JSON protocol: Data in base64), the delivery
+   * stream named by the ARN's name; each record is in the stream's buffer once it resolves.
+   * @throws AwsError ResourceNotFoundException when the stream does not exist
+   */
+  readonly firehose?: {
+    PutRecord(input: { DeliveryStreamName: string; Record: { Data: string } }): Promise<unknown>;
+    /** Up to 500 records in one call, each its own answer in order; left out, the dispatcher sends a batch one PutRecord at a time. */
+    PutRecordBatch?(input: { DeliveryStreamName: string; Records: { Data: string }[] }): Promise<FirehoseBatchAnswer>;
+  };
+}
+
+/** What PutRecordBatch answers: a response per record, in order, one with an `ErrorCode` refused. */
+export interface FirehoseBatchAnswer {
+  readonly FailedPutCount?: number;
+  readonly RequestResponses?: readonly { readonly RecordId?: string; readonly ErrorCode?: string; readonly ErrorMessage?: string }[];
 }
 
 /** What StartSyncExecution answers: the execution's end. */
@@ -144,6 +160,8 @@ export interface TargetMessage {
   readonly kinesis?: { readonly partitionKey: string; readonly data?: Uint8Array };
   /** Required for log group targets: the stream the body goes to, and the log event's time. */
   readonly logs?: { readonly streamName: string; readonly timestamp: number };
+  /** For Firehose delivery stream targets: `data`, the record's bytes when they are not the body's text (CloudWatch Logs' gzip). */
+  readonly firehose?: { readonly data?: Uint8Array };
 }
 
 /** What SendMessageBatch and PublishBatch answer: the entries taken and the entries refused, by Id. */
@@ -155,8 +173,9 @@ export interface BatchAnswer {
 /** What became of one message of a batch (sendBatch): taken, or refused with its error. */
 export type BatchEntryResult = { readonly ok: true } | { readonly ok: false; readonly error: Error };
 
-/** The most messages SendMessageBatch and PublishBatch take in one call. */
+/** The most messages SendMessageBatch and PublishBatch take in one call; PutRecordBatch takes 500 records (Firehose's quotas). */
 const MAX_BATCH_ENTRIES = 10;
+const MAX_FIREHOSE_BATCH_RECORDS = 500;
 
 /** What the target's service answered, by service. */
 export type Dispatched =
@@ -168,7 +187,8 @@ export type Dispatched =
   | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
   | { readonly service: 'eventsv2'; readonly answer: readonly CustomBusEntryResult[] }
   | { readonly service: 'kinesis'; readonly answer: unknown }
-  | { readonly service: 'logs' };
+  | { readonly service: 'logs' }
+  | { readonly service: 'firehose'; readonly answer: unknown };
 
 /**
  * A target the runtime cannot send to: its service is not run locally (or not given to this
@@ -197,7 +217,8 @@ function unsupportedTarget(arn: string, service: string | undefined): Unsupporte
 /**
  * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
  * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
- * state machine, an event on a bus, a record on a stream, a log event in a log group. EventBridge rule targets,
+ * state machine, an event on a bus, a record on a stream, a log event in a log group, a record in
+ * a delivery stream's buffer. EventBridge rule targets,
  * Lambda destinations, Scheduler and Pipes targets and SNS subscriptions all send through it.
  */
 export class TargetDispatcher {
@@ -244,6 +265,11 @@ export class TargetDispatcher {
         logs.write(parsed.resourceId, message.logs.streamName, [{ timestamp: message.logs.timestamp, message: message.body }]);
         return { service: 'logs' };
       }
+      case 'firehose': {
+        const firehose = this.#service(this.services.firehose, arn, parsed);
+        const Record = { Data: firehoseData(message).toString('base64') };
+        return { service: 'firehose', answer: await firehose.PutRecord({ DeliveryStreamName: parsed.resourceId, Record }) };
+      }
       default:
         // DISPATCHABLE names a service this switch has no case for.
         return service satisfies never;
@@ -253,7 +279,8 @@ export class TargetDispatcher {
   /**
    * Sends messages to one target as AWS services send a batch: to a queue through
    * SendMessageBatch and to a topic through PublishBatch, up to 10 a call (the entries' Ids their
-   * places in `messages`), each message its own result (an entry the service refused fails alone;
+   * places in `messages`), to a delivery stream through PutRecordBatch, up to 500 a call, each
+   * message its own result (an entry the service refused fails alone;
    * a call refused as a whole fails each of its entries). To a target without a batch operation,
    * or a service given without one, one send per message, in order.
    */
@@ -264,8 +291,9 @@ export class TargetDispatcher {
       for (const message of messages) results.push(await this.send(arn, message).then(taken, refused));
       return results;
     }
-    for (let offset = 0; offset < messages.length; offset += MAX_BATCH_ENTRIES) {
-      const chunk = messages.slice(offset, offset + MAX_BATCH_ENTRIES);
+    const size = dispatchableService(arn) === 'firehose' ? MAX_FIREHOSE_BATCH_RECORDS : MAX_BATCH_ENTRIES;
+    for (let offset = 0; offset < messages.length; offset += size) {
+      const chunk = messages.slice(offset, offset + size);
       const answer = await batchSend(chunk, offset).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       if (answer instanceof Error) {
         results.push(...chunk.map(() => refused(answer)));
@@ -286,7 +314,7 @@ export class TargetDispatcher {
     return results;
   }
 
-  /** The batch operation of the queue or topic `arn` names (SendMessageBatch, PublishBatch), if its service was given one. */
+  /** The batch operation of the queue, topic or delivery stream `arn` names (SendMessageBatch, PublishBatch, PutRecordBatch), if its service was given one. */
   #batchSender(arn: string): ((chunk: readonly TargetMessage[], offset: number) => Promise<BatchAnswer>) | undefined {
     const service = dispatchableService(arn);
     const sqs = this.services.sqs;
@@ -304,6 +332,23 @@ export class TargetDispatcher {
           TopicArn: arn,
           PublishBatchRequestEntries: chunk.map((message, i) => ({ Id: String(offset + i), Message: message.body, ...message.sns })),
         });
+    const putRecordBatch = this.services.firehose?.PutRecordBatch;
+    if (service === 'firehose' && putRecordBatch)
+      return async (chunk, offset) => {
+        const DeliveryStreamName = tryParseArn(arn)?.resourceId ?? arn;
+        const Records = chunk.map((message) => ({ Data: firehoseData(message).toString('base64') }));
+        const answer = await putRecordBatch({ DeliveryStreamName, Records });
+        // PutRecordBatch answers by place, not by Id: its responses become the entries taken and refused.
+        const responses = answer.RequestResponses ?? [];
+        const ids = chunk.map((_, i) => String(offset + i));
+        return {
+          Successful: ids.filter((_, i) => responses[i] !== undefined && !responses[i]?.ErrorCode).map((Id) => ({ Id })),
+          Failed: ids.flatMap((Id, i) => {
+            const response = responses[i];
+            return response?.ErrorCode ? [{ Id, Code: response.ErrorCode, Message: response.ErrorMessage ?? response.ErrorCode }] : [];
+          }),
+        };
+      };
     return undefined;
   }
 
@@ -386,6 +431,10 @@ export class TargetDispatcher {
     return service;
   }
 }
+
+/** A Firehose record's bytes: the message's own, or its body's text. */
+const firehoseData = (message: TargetMessage): Buffer =>
+  message.firehose?.data === undefined ? Buffer.from(message.body) : Buffer.from(message.firehose.data);
 
 const taken = (): BatchEntryResult => ({ ok: true });
 const refused = (error: unknown): BatchEntryResult => ({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });

@@ -17,12 +17,13 @@ export const DISPATCHABLE = {
   events: { resourceType: 'event-bus', is: 'an event bus' },
   kinesis: { resourceType: 'stream', is: 'a Kinesis stream' },
   logs: { resourceType: 'log-group', is: 'a log group' },
+  firehose: { resourceType: 'deliverystream', is: 'a Firehose delivery stream' },
 } as const satisfies Readonly<Record<string, { readonly resourceType: string | undefined; readonly is: string }>>;
 
 /** A service `send` reaches. */
 export type DispatchableService = keyof typeof DISPATCHABLE;
 
-/** The service of an ARN `send` reaches (a queue, topic, function, state machine, bus, stream or log group), else undefined. */
+/** The service of an ARN `send` reaches (a queue, topic, function, state machine, bus, stream, log group or delivery stream), else undefined. */
 export function dispatchableService(arn: string): DispatchableService | undefined {
   const parsed = tryParseArn(arn);
   if (parsed === undefined || !Object.hasOwn(DISPATCHABLE, parsed.service)) return undefined;
@@ -43,7 +44,7 @@ export function isCustomBusArn(arn: string): boolean {
 /** Whether `send` reaches the resource an ARN names (when given that service's operations). */
 export const reachable = (arn: string): boolean => dispatchableService(arn) !== undefined;
 
-/** What `send` reaches, for a message naming it: `an SQS queue, an SNS topic, ... or a log group`, and any the caller adds first. */
+/** What `send` reaches, for a message naming it: `an SQS queue, an SNS topic, ... or a Firehose delivery stream`, and any the caller adds first. */
 export function reachableKinds(...others: readonly string[]): string {
   const kinds = [...others, ...Object.values(DISPATCHABLE).map((d) => d.is)];
   return `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;

@@ -30,6 +30,8 @@ const LIMITS: Readonly<Record<string, TargetLimits>> = {
   // StartExecution's input.
   states: { maxBatch: 100, maxBytes: 256 * KB },
   kinesis: { maxBatch: 500, maxBytes: 5 * KB * KB },
+  // PutRecordBatch: 500 records, 4 MiB in all (eb-custom-bus-target-firehose; Firehose's quotas).
+  firehose: { maxBatch: 500, maxBytes: 4 * KB * KB },
   events: { maxBatch: 10, maxBytes: 256 * KB },
 };
 /**
@@ -122,7 +124,8 @@ const failed = (error: unknown): ItemResult => ({
  * ("EventBridge calls PublishBatch, so one target call carries up to 10 events, and each topic
  * message carries one event", eb-custom-bus-target-sns), each entry its own result; a stream one
  * record per event, in order, and with `ordered` an event whose earlier event of the same group
- * failed is not sent.
+ * failed is not sent; a delivery stream its batch through PutRecordBatch, one record per event
+ * (eb-custom-bus-target-firehose), each record its own result.
  */
 export async function sendBatch(
   dispatcher: TargetDispatcher,
@@ -170,7 +173,7 @@ export async function sendBatch(
   }
   if (service === 'events' && tryParseArn(targetArn)?.resourceType === 'event-bus') return toClassicBus(dispatcher, targetArn, items);
   if (isCustomBusArn(targetArn)) return toCustomBus(dispatcher, targetArn, items, options.subscriberArn ?? targetArn);
-  if (service === 'sqs' || service === 'sns') {
+  if (service === 'sqs' || service === 'sns' || service === 'firehose') {
     const sent = await dispatcher.sendBatch(
       targetArn,
       items.map((item) => perEventMessage(targetArn, item)),

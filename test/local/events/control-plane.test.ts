@@ -183,11 +183,11 @@ describe('EventBridge control plane', () => {
   it('accepts a target of a service that is not run locally, as AWS does, and says so in the log', async () => {
     const { api, logs } = service();
     await api.PutRule({ Name: 'r1', EventPattern: '{"source":["app"]}' });
-    const stream = `arn:aws:firehose:us-east-1:${ACCOUNT}:deliverystream/s`;
+    const stream = `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/s`;
     const role = `arn:aws:iam::${ACCOUNT}:role/events`;
     await api.PutTargets({ Rule: 'r1', Targets: [{ Id: 'k', Arn: stream, RoleArn: role }] });
     expect((await api.ListTargetsByRule({ Rule: 'r1' })).Targets).toEqual([{ Id: 'k', Arn: stream, RoleArn: role }]);
-    expect(logs.filter((line) => line.includes('firehose targets are not run locally'))).toHaveLength(1);
+    expect(logs.filter((line) => line.includes('codebuild targets are not run locally'))).toHaveLength(1);
   });
 
   it("keeps a Kinesis stream target's KinesisParameters and answers them", async () => {

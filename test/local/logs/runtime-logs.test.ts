@@ -77,7 +77,7 @@ const app = restartableRuntime({
                 InputTemplate: '{"timestamp": <time>, "message": <type>}',
               },
             },
-            { Id: 'Stream', Arn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/audit' },
+            { Id: 'Build', Arn: 'arn:aws:codebuild:us-east-1:000000000000:project/audit' },
           ],
         },
       },
@@ -227,9 +227,9 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(JSON.parse(whole?.message ?? '{}')).toMatchObject({ id, source: 'logs.test', 'detail-type': 'Audited', detail: { n: 1 } });
     expect(found?.find((e) => e.message === 'Audited')).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
     expect(whole).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
-    // The Firehose target is named at start-up: it is not run here.
+    // The CodeBuild target is named at start-up: it is not run here.
     expect(app.runtime.warnings).toContainEqual(
-      expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Stream \(arn:aws:firehose:.*\) is not run locally/),
+      expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Build \(arn:aws:codebuild:.*\) is not run locally/),
     );
   });
 

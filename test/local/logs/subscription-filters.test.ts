@@ -45,7 +45,7 @@ const app = restartableRuntime({
       }),
       SelfLogger: inlineFunction(RECEIVER, { FunctionName: 'self-logger' }),
       Loop: filter('/aws/lambda/self-logger', arnOf('SelfLogger'), { FilterName: 'loop', FilterPattern: 'NEVER_LOGGED' }),
-      ToFirehose: filter('/app/source', 'arn:aws:firehose:us-east-1:000000000000:deliverystream/archive', { FilterName: 'archive' }),
+      ToDestination: filter('/app/source', 'arn:aws:logs:us-east-1:111122223333:destination:archive', { FilterName: 'archive' }),
     }),
   ownsAssembly: true,
   clients: (runtime) => ({ logs: new CloudWatchLogsClient(sdkConfig(runtime.url)), kinesis: new KinesisClient(sdkConfig(runtime.url)) }),
@@ -115,7 +115,7 @@ describe('CloudWatch Logs subscription filters', () => {
   it('names at start-up a destination it does not deliver to, and a function subscribed to its own log group', () => {
     const warnings = app.runtime.warnings.join('\n');
     expect(warnings).toContain(
-      'Stack/ToFirehose (AWS::Logs::SubscriptionFilter): its destination arn:aws:firehose:us-east-1:000000000000:deliverystream/archive is not run locally',
+      'Stack/ToDestination (AWS::Logs::SubscriptionFilter): its destination arn:aws:logs:us-east-1:111122223333:destination:archive is not run locally',
     );
     expect(warnings).toContain('Stack/Loop (AWS::Logs::SubscriptionFilter): function self-logger is subscribed to its own log group');
     expect(warnings).not.toContain('subscription filters are not run locally');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../../local/endpoint/aws-error.js';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
 import { TargetDispatcher, type TargetServices, UnsupportedTargetError } from '../../../local/targets/dispatcher.js';
 import { QueuesByArn } from '../../../local/targets/queues.js';
@@ -11,6 +12,7 @@ const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:fulfil';
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/app';
 const LOG_GROUP = 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/app:*';
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+const DELIVERY_STREAM = 'arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks';
 
 /** A target of each service the dispatcher says it reaches (a service added to DISPATCHABLE needs one here to compile). */
 const TARGET_OF: Readonly<Record<DispatchableService, string>> = {
@@ -21,6 +23,7 @@ const TARGET_OF: Readonly<Record<DispatchableService, string>> = {
   events: BUS,
   kinesis: STREAM,
   logs: LOG_GROUP,
+  firehose: DELIVERY_STREAM,
 };
 
 const event: EventEnvelope = {
@@ -68,6 +71,20 @@ function services() {
     },
     logs: { write: (group, stream, events) => void calls.push(['write', group, stream, events]) },
     kinesis: { PutRecord: async (input) => calls.push(['PutRecord', input]) },
+    firehose: {
+      PutRecord: async (input) => calls.push(['Firehose.PutRecord', input]),
+      // A record whose text is `refuse` is refused, as a stream over its quota refuses one.
+      PutRecordBatch: async (input) => {
+        calls.push(['Firehose.PutRecordBatch', input]);
+        const refused = (data: string) => Buffer.from(data, 'base64').toString() === 'refuse';
+        return {
+          FailedPutCount: input.Records.filter((r) => refused(r.Data)).length,
+          RequestResponses: input.Records.map((r) =>
+            refused(r.Data) ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' } : { RecordId: 'r' },
+          ),
+        };
+      },
+    },
     customBuses: {
       forward: (bus, events) => {
         calls.push(['customBus', bus, events]);
@@ -185,9 +202,9 @@ describe('TargetDispatcher', () => {
   it.each([
     [
       'a service the runtime does not run',
-      'arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks',
-      'firehose',
-      'targets of service firehose',
+      'arn:aws:codebuild:us-east-1:123456789012:project/build',
+      'codebuild',
+      'targets of service codebuild',
     ],
     ['an S3 bucket', 'arn:aws:s3:::uploads', 's3', 'targets of service s3'],
     ['not an ARN', 'orders', undefined, 'target orders is not an ARN'],
@@ -215,6 +232,45 @@ describe('TargetDispatcher', () => {
     });
     expect(calls).toEqual([['PutRecord', { StreamARN: STREAM, Data: Buffer.from('{"a":1}').toString('base64'), PartitionKey: 'k' }]]);
     await expect(new TargetDispatcher(all).send(STREAM, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
+  });
+
+  it("puts the body in a delivery stream as one record (Data in base64), the stream named by the ARN's name, or the bytes the caller gives", async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    await expect(dispatcher.send(DELIVERY_STREAM, { body: '{"a":1}' })).resolves.toMatchObject({ service: 'firehose' });
+    await dispatcher.send(DELIVERY_STREAM, { body: '', firehose: { data: Uint8Array.of(0x1f, 0x8b) } });
+    expect(calls).toEqual([
+      ['Firehose.PutRecord', { DeliveryStreamName: 'clicks', Record: { Data: Buffer.from('{"a":1}').toString('base64') } }],
+      ['Firehose.PutRecord', { DeliveryStreamName: 'clicks', Record: { Data: Buffer.from([0x1f, 0x8b]).toString('base64') } }],
+    ]);
+  });
+
+  it('sends a batch to a delivery stream through PutRecordBatch, up to 500 records a call, each record its own result', async () => {
+    const { all, calls } = services();
+    const messages = Array.from({ length: 501 }, (_, i) => ({ body: i === 3 ? 'refuse' : `r${i}` }));
+    const results = await new TargetDispatcher(all).sendBatch(DELIVERY_STREAM, messages);
+    expect(calls.map(([operation, input]) => [operation, (input as { Records: unknown[] }).Records.length])).toEqual([
+      ['Firehose.PutRecordBatch', 500],
+      ['Firehose.PutRecordBatch', 1],
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(500);
+    expect(results[3]).toMatchObject({ ok: false, error: { code: 'ServiceUnavailableException', message: 'Slow down.' } });
+  });
+
+  it('fails if the delivery stream a target names does not exist: its ResourceNotFoundException, for the caller to retry or dead-letter', async () => {
+    const missing = new AwsError('ResourceNotFoundException', 'Firehose gone under account 123456789012 not found.');
+    const dispatcher = new TargetDispatcher({
+      firehose: {
+        PutRecord: async () => Promise.reject(missing),
+        PutRecordBatch: async () => Promise.reject(missing),
+      },
+    });
+    await expect(dispatcher.send(DELIVERY_STREAM, { body: '{}' })).rejects.toBe(missing);
+    const results = await dispatcher.sendBatch(DELIVERY_STREAM, [{ body: 'a' }, { body: 'b' }]);
+    expect(results).toEqual([
+      { ok: false, error: missing },
+      { ok: false, error: missing },
+    ]);
   });
 
   it('reaches a target of every service it says it reaches (DISPATCHABLE), through that service', async () => {

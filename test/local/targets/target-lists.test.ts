@@ -18,6 +18,7 @@ const TARGET_OF: Readonly<Record<DispatchableService, string>> = {
   events: 'arn:aws:events:us-east-1:123456789012:event-bus/app',
   kinesis: 'arn:aws:kinesis:us-east-1:123456789012:stream/orders',
   logs: 'arn:aws:logs:us-east-1:123456789012:log-group:/app',
+  firehose: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks',
 };
 
 /**
@@ -74,7 +75,7 @@ describe('the targets a caller may deliver to', () => {
   });
 
   it('are refused by each caller alike when the dispatcher does not reach them', () => {
-    for (const arn of ['arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks', 'arn:aws:sqs']) {
+    for (const arn of ['arn:aws:codebuild:us-east-1:123456789012:project/build', 'arn:aws:sqs']) {
       expect(ruleTargetRunsLocally(arn)).toBe(false);
       expect(targetNotRun(arn)).toBeDefined();
       expect(targetProblem(arn)).toBeDefined();
