@@ -40,7 +40,7 @@ async function round(): Promise<number> {
   db.exec(`CREATE TABLE deliveries (id INTEGER PRIMARY KEY, event TEXT NOT NULL, next_at INTEGER NOT NULL);
     CREATE INDEX deliveries_due ON deliveries (next_at, id);`);
   // The rows answered in the next batch: each handler's answer waits for its batch, answered on the next turn.
-  let batch: ((outcome: OutboxOutcome) => void)[] = [];
+  const batch: ((outcome: OutboxOutcome) => void)[] = [];
   const answer = () => {
     const answered = batch.splice(0, ANSWERED_TOGETHER);
     for (const resolve of answered) resolve({ kind: 'done' });
