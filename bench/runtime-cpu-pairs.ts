@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +15,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SPANS = process.env.SPANS !== 'off';
 // Node flags for the runtimes' processes (BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a profile of each thread).
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+/**
+ * A folder for `perf record -g` of each runtime's process during its measured events only
+ * (`BENCH_PERF=/tmp/perf BENCH_NODE_FLAGS=--perf-basic-prof`: JavaScript frames named; perf and
+ * the right to trace the process needed): `<round>-<column>.data`, read with
+ * `perf script -F tid,ip,sym | node scripts/perf-stacks.mjs` (docs/benchmarks.md).
+ */
+const PERF = process.env.BENCH_PERF;
 /** A checkout's runtime as one column: `<path>` or `<path>=<flags>`, its own Node flags after BENCH_NODE_FLAGS (one checkout can be paired with itself). */
 const columns = process.argv.slice(2).map((arg) => {
   const [dir = arg, flags] = arg.split(/=(.*)/s);
@@ -62,11 +70,14 @@ async function run(checkout: string, flags: readonly string[], cdkOut: string, p
     await putEvents(events, warmUp, 8);
     await duplicatesOnceDone(dynamodb, warmUp);
     const ids = Array.from({ length: EVENTS }, (_, i) => `${prefix}-${i}`);
+    const perf =
+      PERF === undefined ? undefined : await perfRecord(runtime.pid, path.join(PERF, `${prefix}-${path.basename(checkout)}.data`));
     const before = threadCpu(runtime.pid);
     const started = performance.now();
     await putEvents(events, ids, 8);
     const duplicates = await duplicatesOnceDone(dynamodb, ids);
     const cpu = cpuBetween(before, threadCpu(runtime.pid));
+    await perf?.();
     const row: Record<string, number> = Object.fromEntries(THREAD_GROUPS.map((group) => [group, cpu[group] / EVENTS]));
     row["the runtime's own"] = THREAD_GROUPS.filter((group) => group !== 'functions').reduce((sum, group) => sum + (row[group] ?? 0), 0);
     row['events/s'] = EVENTS / ((performance.now() - started) / 1000);
@@ -77,6 +88,19 @@ async function run(checkout: string, flags: readonly string[], cdkOut: string, p
     dynamodb.destroy();
     await runtime.stop();
   }
+}
+
+/** Starts `perf record -g` on the process; answers how to stop it (and wait for its file). */
+async function perfRecord(pid: number, file: string): Promise<() => Promise<void>> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const perf = spawn('perf', ['record', '-F', '499', '-g', '-p', String(pid), '-o', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => perf.once('exit', resolve));
+  // perf attaches to every thread before it samples them.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return async () => {
+    perf.kill('SIGINT');
+    await exited;
+  };
 }
 
 async function main() {
