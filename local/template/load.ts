@@ -58,6 +58,8 @@ export interface LoadedResource {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The region the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
   readonly stackRegion?: string;
+  /** The account the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
+  readonly stackAccount?: string;
   /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
   /**
@@ -314,6 +316,7 @@ class StackLoader {
       attributes: identity?.attributes ?? {},
       metadata,
       ...(this.stack.environment.region === undefined ? {} : { stackRegion: this.stack.environment.region }),
+      ...(this.stack.environment.account === undefined ? {} : { stackAccount: this.stack.environment.account }),
       ...(assetPath === undefined ? {} : { assetPath }),
       ...(provider ? { customResourceProvider: true } : {}),
     };
