@@ -56,9 +56,8 @@ export interface LoadedResource {
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** The region the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
+  /** The region and account the stack was synthesized for, when its environment names them (the runtime loads it in its own all the same). */
   readonly stackRegion?: string;
-  /** The account the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
   readonly stackAccount?: string;
   /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
