@@ -44,13 +44,8 @@ export class TypeCheck {
   static of(root: string, buildInfo: string, io: TypeCheckIo): TypeCheck | { readonly none: string } {
     const tsconfig = path.join(root, 'tsconfig.json');
     if (!existsSync(tsconfig)) return { none: 'the app has no tsconfig.json' };
-    let tsc: string;
-    try {
-      tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-      return { none: 'the app does not depend on typescript (npm install --save-dev typescript checks its types)' };
-    }
+    const tsc = tscOf(root);
+    if (typeof tsc !== 'string') return tsc;
     const args = ['--noEmit', '--pretty', 'false', '--incremental', '--tsBuildInfoFile', buildInfo, '--project', tsconfig];
     return new TypeCheck(root, tsc, args, io);
   }
@@ -142,6 +137,30 @@ export class TypeCheck {
     for (const error of errors.slice(0, ERRORS_SHOWN)) for (const line of error) this.io.err(`  ${line}`);
     if (errors.length > ERRORS_SHOWN) this.io.err(`  and ${errors.length - ERRORS_SHOWN} more (npx tsc --noEmit lists them all)`);
   }
+}
+
+/**
+ * The app's tsc: the file its typescript package names as its `tsc` bin. Found through the
+ * package's package.json, never as `typescript/bin/tsc`: TypeScript 7's package declares
+ * `exports`, which leave its bin out, so resolving that path throws ERR_PACKAGE_PATH_NOT_EXPORTED.
+ */
+function tscOf(root: string): string | { readonly none: string } {
+  let manifest: string;
+  try {
+    manifest = createRequire(path.join(root, 'package.json')).resolve('typescript/package.json');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND') {
+      return { none: 'the app does not depend on typescript (npm install --save-dev typescript checks its types)' };
+    }
+    // Only the check depends on it: dev runs the app without one, saying why.
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return { none: "the app's typescript does not export its package.json" };
+    throw error;
+  }
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: unknown };
+  const tsc = typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>).tsc : undefined;
+  if (typeof tsc !== 'string') return { none: `the app's typescript (${manifest}) names no tsc in its "bin"` };
+  return path.resolve(path.dirname(manifest), tsc);
 }
 
 /** Whether tsc's error line is in a dependency's file (`node_modules/aws-cdk-lib/...d.ts(7,111): error TS2304`). */

@@ -28,6 +28,12 @@ export interface DataSourceServices {
    * signed as the data source's role: what an HTTP data source calling an AWS API reaches (API Gateway's AWS integrations' client).
    */
   readonly aws?: Pick<LoopbackAwsClient, 'send'>;
+  /**
+   * The runtime's log: an HTTP data source that could not reach its endpoint is said there with
+   * the cause, since a response handler that ignores `ctx.error` answers only its own failure
+   * (`Cannot read properties of null (reading 'statusCode')`), naming neither the host nor why.
+   */
+  readonly log?: (line: string) => void;
 }
 
 /** What a data source's call asks IAM for: the action and resource its role must be allowed. */
@@ -205,14 +211,20 @@ async function httpRequest(services: DataSourceServices, source: DataSourceDefin
     });
     return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
   } catch (error) {
-    throw new AppSyncResolverError(
-      `the HTTP data source ${source.name} could not reach ${url.origin}${aws ? " (the local service on the runtime's endpoint)" : ''}: ${(error as Error).message}`,
-      'HttpRequestFailed',
-      null,
-      null,
-      { cause: error },
-    );
+    const message = `the HTTP data source ${source.name} could not reach ${url.origin}${aws ? " (the local service on the runtime's endpoint)" : ''}: ${failureOf(error as Error)}`;
+    services.log?.(`${message} (${method} ${url.pathname}); the resolver's response handler gets it as ctx.error`);
+    throw new AppSyncResolverError(message, 'HttpRequestFailed', null, null, { cause: error });
   }
+}
+
+/**
+ * What went wrong with a request, with its cause: fetch rejects with only `fetch failed`, and
+ * the reason (`getaddrinfo ENOTFOUND <host>`, `connect ECONNREFUSED ...`) is its cause's.
+ */
+function failureOf(error: Error): string {
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  if (cause === undefined || error.message.includes(cause.message)) return error.message;
+  return `${error.message} (${cause.message})`;
 }
 
 /**

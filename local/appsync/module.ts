@@ -77,6 +77,7 @@ export const appSyncModule: ServiceModule<
       dataSources: {
         region,
         accountId,
+        log: (line) => settings.log(`[appsync] ${line}`),
         // HTTP data sources to an AWS service's host reach the local service, signed as their role (IAM checks it).
         aws: new LoopbackAwsClient(
           {

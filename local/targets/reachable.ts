@@ -53,23 +53,41 @@ export function reachableKinds(...others: readonly string[]): string {
 /** What a target's ARN names, without a version or alias: `service:region:account:type:id`, the key the app's resources are found by. */
 function resourceKey(arn: string): string | undefined {
   const parsed = tryParseArn(arn);
-  if (parsed === undefined) return undefined;
-  return [parsed.service, parsed.region, parsed.account, parsed.resourceType ?? '', parsed.resourceId].join(':');
+  return parsed === undefined ? undefined : keyOf(parsed, parsed.region, parsed.account);
+}
+
+/** {@link resourceKey} of a parsed ARN, in the region and account given. */
+function keyOf(parsed: NonNullable<ReturnType<typeof tryParseArn>>, region: string, account: string): string {
+  return [parsed.service, region, account, parsed.resourceType ?? '', parsed.resourceId].join(':');
 }
 
 /**
  * What an app's resources are, by what a target names them with: every resource's `Ref` and
  * attribute that is an ARN (a queue's Arn, a function's Arn, a topic's Ref), keyed as {@link resourceKey}.
+ * A stack synthesized for an account or region (`env: { account, region }`) spells its own
+ * resources' ARNs out in them (CDK writes `arn:aws:logs:us-east-1:111111111111:log-group:...`
+ * for an events target, not `AWS::AccountId`): on AWS those are the stack's own resources, so
+ * they are keyed under the stack's account and region too, while the runtime names them in its own.
  * Structural (the loader's `LoadedResource` fits), so that the targets' modules need not import the template.
  */
 export function declaredResources(
-  resources: readonly { readonly ref: string; readonly attributes: Readonly<Record<string, string>> }[],
+  resources: readonly {
+    readonly ref: string;
+    readonly attributes: Readonly<Record<string, string>>;
+    readonly stackAccount?: string;
+    readonly stackRegion?: string;
+  }[],
 ): ReadonlySet<string> {
   const keys = new Set<string>();
-  for (const { ref, attributes } of resources) {
+  for (const { ref, attributes, stackAccount, stackRegion } of resources) {
     for (const value of [ref, ...Object.values(attributes)]) {
-      const key = value.startsWith('arn:') ? resourceKey(value) : undefined;
-      if (key !== undefined) keys.add(key);
+      const parsed = value.startsWith('arn:') ? tryParseArn(value) : undefined;
+      if (parsed === undefined) continue;
+      for (const account of new Set([parsed.account, stackAccount ?? parsed.account])) {
+        for (const region of new Set([parsed.region, stackRegion ?? parsed.region])) {
+          keys.add(keyOf(parsed, region, account));
+        }
+      }
     }
   }
   return keys;

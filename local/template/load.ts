@@ -62,8 +62,9 @@ export interface LoadedResource {
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** The region the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
+  /** The region and account the stack was synthesized for, when its environment names them (the runtime loads it in its own all the same). */
   readonly stackRegion?: string;
+  readonly stackAccount?: string;
   /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
   /**
@@ -368,6 +369,7 @@ class StackLoader {
       attributes: identity?.attributes ?? {},
       metadata,
       ...(this.stack.environment.region === undefined ? {} : { stackRegion: this.stack.environment.region }),
+      ...(this.stack.environment.account === undefined ? {} : { stackAccount: this.stack.environment.account }),
       ...(assetPath === undefined ? {} : { assetPath }),
       ...(provider ? { customResourceProvider: true } : {}),
     };

@@ -855,6 +855,22 @@ export const options: Options = value;
     });
   }, 120_000);
 
+  it("finds the tsc its typescript's package names as its bin, where the package's exports leave bin/ out (TypeScript 7)", () => {
+    const root = project({
+      'tsconfig.json': '{}',
+      'node_modules/typescript/package.json': JSON.stringify({
+        name: 'typescript',
+        version: '7.0.2',
+        bin: { tsc: './bin/tsc' },
+        exports: { './package.json': './package.json', '.': './lib/version.cjs' },
+      }),
+      'node_modules/typescript/bin/tsc': '#!/usr/bin/env node\n',
+    });
+    const check = TypeCheck.of(root, 'info', { out: () => {}, err: () => {} });
+    expect(check).toBeInstanceOf(TypeCheck);
+    expect((check as unknown as { tsc: string }).tsc).toBe(path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'));
+  });
+
   it('says why there is no check: no tsconfig.json, or no typescript the app can import', () => {
     const io = { out: () => {}, err: () => {} };
     expect(TypeCheck.of(project({ 'a.ts': '' }), 'info', io)).toEqual({ none: 'the app has no tsconfig.json' });

@@ -24,6 +24,7 @@ describe('AppSync HTTP data sources', () => {
   let server: Server;
   let runtime: LocalRuntime;
   const seen: { method?: string; url?: string; body: string }[] = [];
+  const logged: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -42,10 +43,15 @@ describe('AppSync HTTP data sources', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A port nothing listens on: a data source whose host cannot be reached.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const unreachable = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
     const cdkOut = assemblyOf({
       ...keyedGraphqlApi(
         'weather',
-        'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String send(message: String!): String }',
+        'type Weather { city: String sky: String } type Query { weather(city: String!): Weather ask(prompt: String!): String send(message: String!): String down: String }',
       ),
       Source: graphqlDataSource('weather', { Type: 'HTTP', HttpConfig: { Endpoint: endpoint } }),
       // An HTTP data source calling an AWS API, as serverless-patterns' appsync-bedrock-cdk calls Bedrock Runtime.
@@ -104,6 +110,21 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
         },
         DependsOn: ['Schema', 'Bedrock'],
       },
+      Down: graphqlDataSource('down', { Type: 'HTTP', HttpConfig: { Endpoint: unreachable } }),
+      // As aws-cdk-examples' appsync-graphql-http: its response reads ctx.result without looking at ctx.error.
+      DownResolver: {
+        Type: 'AWS::AppSync::Resolver',
+        Properties: {
+          ApiId: api,
+          TypeName: 'Query',
+          FieldName: 'down',
+          DataSourceName: 'down',
+          Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+          Code: `export function request() { return { method: 'GET', resourcePath: '/posts/1' }; }
+export function response(ctx) { return ctx.result.statusCode; }`,
+        },
+        DependsOn: ['Schema', 'Down'],
+      },
       Resolver: {
         Type: 'AWS::AppSync::Resolver',
         Properties: {
@@ -117,7 +138,7 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
         DependsOn: ['Schema', 'Source'],
       },
     });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: (line) => logged.push(line) });
   });
   afterAll(async () => {
     await runtime?.stop();
@@ -136,6 +157,17 @@ $util.toJson($util.parseJson($ctx.result.body).stopReason)`,
     expect(answer.errors).toEqual([
       expect.objectContaining({ path: ['weather'], errorType: 'HttpStatus', message: 'the weather service answered 404' }),
     ]);
+  });
+
+  it("says in the runtime's log why a data source's host could not be reached, which a response ignoring ctx.error never says", async () => {
+    const answer = await graphql('{ down }');
+    // The answer is the response handler's own failure, as AppSync's.
+    expect(answer.errors).toEqual([expect.objectContaining({ path: ['down'], errorType: 'Code' })]);
+    expect(logged).toContainEqual(
+      expect.stringMatching(
+        /^\[appsync\] the HTTP data source down could not reach http:\/\/127\.0\.0\.1:\d+: fetch failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\) \(GET \/posts\/1\); the resolver's response handler gets it as ctx\.error$/,
+      ),
+    );
   });
 
   it("reaches the local service when its endpoint is an AWS service's host, signed for the service its AuthorizationConfig names", async () => {
