@@ -11,6 +11,7 @@ import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from '
 import { resourceAssetPath } from './resource-assets.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
+import { unsetValueWarnings } from './unset-values.js';
 import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { AssemblyExports } from './stack-exports.js';
@@ -124,7 +125,7 @@ export function loadApp(options: LoadAppOptions): LoadedApp {
   const artifacts = deploymentOrder(readCloudAssembly(options.cdkOut).stacks);
   for (const stack of artifacts) shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
   const local = { account: options.accountId ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION };
-  warnings.push(...sharedNameWarnings(shared.stacks, artifacts, local));
+  warnings.push(...sharedNameWarnings(shared.stacks, artifacts, local), ...unsetValueWarnings(shared.stacks));
   return { stacks: shared.stacks, warnings };
 }
 
