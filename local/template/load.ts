@@ -11,13 +11,13 @@ import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from '
 import { resourceAssetPath } from './resource-assets.js';
 import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
-import { unsetValueWarnings } from './unset-values.js';
 import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { AssemblyExports } from './stack-exports.js';
 import { deploymentOrder } from './stack-order.js';
 import { stackOutputs } from './stack-outputs.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
+import { unsetValueWarnings } from './unset-values.js';
 
 export type { StackDescription, StackOutput, StackParameter } from './stack-description.js';
 

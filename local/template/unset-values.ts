@@ -39,8 +39,9 @@ export function unsetValueWarnings(stacks: readonly LoadedStack[]): string[] {
 
 function visit(value: unknown, path: string, found: (path: string, text: string) => void): void {
   if (typeof value === 'string') found(path, value);
-  else if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${path}[${index}]`, found));
-  else if (value !== null && typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) visit(item, `${path}[${index}]`, found);
+  } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) visit(item, `${path}.${key}`, found);
   }
 }

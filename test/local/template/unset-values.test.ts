@@ -34,7 +34,9 @@ describe('unsetValueWarnings', () => {
       },
     });
     const line = warnings.find((w) => w.includes('undefined:event-bus'));
-    expect(line).toContain('App/Rule (AWS::Events::Rule): Properties.Targets[0].Arn is arn:aws:events:us-east-1:undefined:event-bus/default');
+    expect(line).toContain(
+      'App/Rule (AWS::Events::Rule): Properties.Targets[0].Arn is arn:aws:events:us-east-1:undefined:event-bus/default',
+    );
     expect(line).toContain('whose account is `undefined`');
   });
 
