@@ -6,7 +6,15 @@
  * on AWS; locally such an ARN could fall back to a same-named resource of the local account
  * and look as if it worked. One start-up line each names the resource, the property and the value.
  */
-import type { LoadedStack } from './load.js';
+/** What the check reads of a loaded stack (structural: load.ts's LoadedStack fits, and load.ts imports this file). */
+interface Stack {
+  readonly resources: readonly {
+    readonly stackName: string;
+    readonly logicalId: string;
+    readonly type: string;
+    readonly properties: Readonly<Record<string, unknown>>;
+  }[];
+}
 
 /** What JavaScript writes for a value it did not have. */
 const UNSET = new Set(['undefined', 'null', 'NaN', '[object Object]']);
@@ -21,7 +29,7 @@ export function unsetArnPart(text: string): { readonly part: 'region' | 'account
 }
 
 /** One warning for each ARN among the stacks' resolved properties whose account or region is an unset value. */
-export function unsetValueWarnings(stacks: readonly LoadedStack[]): string[] {
+export function unsetValueWarnings(stacks: readonly Stack[]): string[] {
   const warnings: string[] = [];
   for (const stack of stacks) {
     for (const resource of stack.resources) {
