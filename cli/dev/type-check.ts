@@ -44,13 +44,15 @@ export class TypeCheck {
   static of(root: string, buildInfo: string, io: TypeCheckIo): TypeCheck | { readonly none: string } {
     const tsconfig = path.join(root, 'tsconfig.json');
     if (!existsSync(tsconfig)) return { none: 'the app has no tsconfig.json' };
-    let tsc: string;
+    let manifest: string;
     try {
-      tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
+      manifest = createRequire(path.join(root, 'package.json')).resolve('typescript/package.json');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
       return { none: 'the app does not depend on typescript (npm install --save-dev typescript checks its types)' };
     }
+    const tsc = tscOf(manifest);
+    if (typeof tsc !== 'string') return tsc;
     const args = ['--noEmit', '--pretty', 'false', '--incremental', '--tsBuildInfoFile', buildInfo, '--project', tsconfig];
     return new TypeCheck(root, tsc, args, io);
   }
@@ -142,6 +144,20 @@ export class TypeCheck {
     for (const error of errors.slice(0, ERRORS_SHOWN)) for (const line of error) this.io.err(`  ${line}`);
     if (errors.length > ERRORS_SHOWN) this.io.err(`  and ${errors.length - ERRORS_SHOWN} more (npx tsc --noEmit lists them all)`);
   }
+}
+
+/**
+ * The `tsc` script of the typescript package whose package.json is `manifest`, from its `bin`:
+ * TypeScript 7's `exports` no longer let `typescript/bin/tsc` be resolved (Node refuses it with
+ * ERR_PACKAGE_PATH_NOT_EXPORTED), while every release names its `tsc` there.
+ */
+function tscOf(manifest: string): string | { readonly none: string } {
+  const { bin, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: unknown; version?: unknown };
+  const script = typeof bin === 'string' ? bin : typeof bin === 'object' && bin !== null ? (bin as Record<string, unknown>).tsc : undefined;
+  if (typeof script !== 'string' || script === '') {
+    return { none: `the app's typescript (${String(version)}, ${manifest}) names no tsc in its package.json's bin` };
+  }
+  return path.resolve(path.dirname(manifest), script);
 }
 
 /** Whether tsc's error line is in a dependency's file (`node_modules/aws-cdk-lib/...d.ts(7,111): error TS2304`). */

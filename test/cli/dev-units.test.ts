@@ -855,6 +855,31 @@ export const options: Options = value;
     });
   }, 120_000);
 
+  it("runs TypeScript 7's tsc, which its package's exports do not let be imported, from its bin", async () => {
+    // TypeScript 7's package.json: `bin.tsc` is ./bin/tsc, and `exports` leave it out.
+    const root = project({
+      'tsconfig.json': '{}',
+      'node_modules/typescript/package.json': JSON.stringify({
+        name: 'typescript',
+        version: '7.0.2',
+        type: 'module',
+        bin: { tsc: './bin/tsc' },
+        exports: { './package.json': './package.json', '.': './lib/version.cjs' },
+      }),
+      'node_modules/typescript/bin/tsc': "console.log('price.ts(1,14): error TS2322: the stand-in tsc ran.'); process.exitCode = 2;\n",
+    });
+    const lines: string[] = [];
+    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
+    try {
+      check.request();
+      await until(lines, ONE_ERROR);
+      expect(lines).toContain('  price.ts(1,14): error TS2322: the stand-in tsc ran.');
+    } finally {
+      check.close();
+    }
+  });
+
   it('says why there is no check: no tsconfig.json, or no typescript the app can import', () => {
     const io = { out: () => {}, err: () => {} };
     expect(TypeCheck.of(project({ 'a.ts': '' }), 'info', io)).toEqual({ none: 'the app has no tsconfig.json' });
