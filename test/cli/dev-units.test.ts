@@ -869,7 +869,10 @@ export const options: Options = value;
       'node_modules/typescript/bin/tsc': "console.log('price.ts(1,14): error TS2322: the stand-in tsc ran.'); process.exitCode = 2;\n",
     });
     const lines: string[] = [];
-    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const check = TypeCheck.of(root, path.join(root, '.switchyard', 'tsbuildinfo'), {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
     if (!(check instanceof TypeCheck)) throw new Error(`no check: ${check.none}`);
     try {
       check.request();
