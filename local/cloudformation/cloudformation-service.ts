@@ -1,5 +1,6 @@
 import { AwsError } from '../endpoint/aws-error.js';
-import type { LoadedApp, LoadedResource, LoadedStack } from '../template/load.js';
+import type { CustomResourceAttributes, LoadedApp, LoadedResource, LoadedStack } from '../template/load.js';
+import type { StackDescription } from '../template/stack-description.js';
 import { type LocalUrl, localized } from './local-urls.js';
 
 export interface CloudFormationServiceOptions {
@@ -14,6 +15,12 @@ export interface CloudFormationServiceOptions {
    * @default none: every output as resolved
    */
   readonly localUrls?: () => readonly LocalUrl[];
+  /**
+   * The attributes a stack's custom resources' providers answered at start, which its late
+   * outputs (a custom resource's attribute in their value) are resolved with.
+   * @default none: those outputs are not shown
+   */
+  readonly customResourceAttributes?: (stackName: string) => CustomResourceAttributes | undefined;
 }
 
 /** Every stack the local runtime runs is deployed and unchanged since: what CloudFormation calls CREATE_COMPLETE. */
@@ -154,7 +161,7 @@ export class CloudFormationService {
       StackStatus: STACK_STATUS,
       DisableRollback: false,
       NotificationARNs: [],
-      Outputs: description.outputs.map((o) => ({
+      Outputs: this.#outputs(stack).map((o) => ({
         OutputKey: o.key,
         OutputValue: localized(o.value, urls),
         Description: o.description,
@@ -165,6 +172,21 @@ export class CloudFormationService {
       ...this.#lineage(stack),
       DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
     };
+  }
+
+  /**
+   * The stack's outputs: those resolved at load, then those that name a custom resource's
+   * attribute, once its provider has answered (in the template's order, as CloudFormation lists them).
+   */
+  #outputs(stack: LoadedStack): StackDescription['outputs'] {
+    const attributes = this.options.customResourceAttributes?.(stack.stackName);
+    const late = (stack.lateOutputs ?? []).flatMap(({ key, description, resolve }) => {
+      const value = attributes === undefined ? undefined : resolve(attributes);
+      return value === undefined ? [] : [{ key, value, ...(description === undefined ? {} : { description }) }];
+    });
+    if (late.length === 0) return stack.description.outputs;
+    const order = Object.keys(stack.template.Outputs ?? {});
+    return [...stack.description.outputs, ...late].sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
   }
 
   /** A nested stack's ParentId and RootId. */

@@ -36,6 +36,7 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
     const context = { url: settings.url, region: settings.region };
     const cloudFormation = new CloudFormationService({
       app,
+      customResourceAttributes: (stackName) => services.get('template').customResourceAttributes?.(stackName),
       createdAt: new Date(settings.clock.now()),
       localUrls: () => {
         const resources = app().stacks.flatMap((stack) => stack.resources);

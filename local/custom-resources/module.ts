@@ -48,7 +48,13 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
       // The ResponseURLs plain Lambda-backed resources' functions answer at (served before the services start).
       mounts: { httpApis: [responses] },
       start: async () => {
-        await resources.apply(customResources(services.get('template').app));
+        const template = services.get('template');
+        await resources.apply(customResources(template.app));
+        // The stacks' outputs that name a custom resource's attribute resolve with what its provider answered.
+        template.customResourceAttributes = (stackName) => (logicalId, attribute) => {
+          const value = resources.data(`${stackName}/${logicalId}`)?.[attribute];
+          return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+        };
       },
     };
   },

@@ -78,6 +78,12 @@ export interface LoadedStack {
   readonly exports: Readonly<Record<string, string>>;
   /** What CloudFormation's read API (DescribeStacks) says of the stack. */
   readonly description: StackDescription;
+  /**
+   * The outputs whose value is (or holds) a custom resource's attribute: its provider's Data,
+   * which comes only when the provider runs at start, after the template is resolved. Each is
+   * resolved again with the attributes the providers answered (undefined while one is missing).
+   */
+  readonly lateOutputs?: readonly LateOutput[];
   /** The cloud assembly's file assets of the stack, by their S3 object key: what a deployment would upload (a bucket deployment's sources). */
   readonly assets?: ReadonlyMap<string, string>;
   /**
@@ -86,6 +92,17 @@ export interface LoadedStack {
    * assembly's folder has since changed or been emptied by a synthesis that failed.
    */
   readonly template: Template;
+}
+
+/** A custom resource's attribute as its provider answered it (its Data), or undefined before it ran. */
+export type CustomResourceAttributes = (logicalId: string, attribute: string) => string | undefined;
+
+/** An output that waits on custom resources' attributes (`LoadedStack.lateOutputs`). */
+export interface LateOutput {
+  readonly key: string;
+  readonly description?: string;
+  /** Its value with the providers' attributes, or undefined while one it names has none. */
+  resolve(attributes: CustomResourceAttributes): string | undefined;
 }
 
 export interface LoadedApp {
@@ -148,6 +165,10 @@ class StackLoader {
   private readonly loaded = new Map<string, LoadedResource>();
   /** The resources being loaded, innermost last: a resource met again here is a cycle. */
   private readonly loading: string[] = [];
+  /** While a late output is resolved again: the attributes its custom resources' providers answered. */
+  private lateAttributes: CustomResourceAttributes | undefined;
+  /** Whether a `Fn::GetAtt` to a custom resource's attribute failed since it was last cleared. */
+  private customResourceAttributeMissed = false;
   private readonly order: LoadedResource[] = [];
   /** What only backs custom resources: left out quietly. */
   private readonly deployTimeOnly: ReadonlySet<string>;
@@ -181,6 +202,11 @@ class StackLoader {
         const value = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`).attributes[attribute];
         if (value === undefined) {
           const type = this.definitions[logicalId]?.Type;
+          if (type !== undefined && isCustomResourceType(type)) {
+            this.customResourceAttributeMissed = true;
+            const late = this.lateAttributes?.(logicalId, attribute);
+            if (late !== undefined) return late;
+          }
           throw new UnsupportedError(`Fn::GetAtt ${logicalId}.${attribute}: ${unresolvedAttribute(type, attribute)}`);
         }
         return value;
@@ -200,7 +226,7 @@ class StackLoader {
     for (const logicalId of Object.keys(this.definitions)) {
       if (this.created(logicalId)) this.resource(logicalId);
     }
-    const { outputs, exports, exportNames } = this.outputs();
+    const { outputs, exports, exportNames, lateOutputs } = this.outputs();
     for (const warning of this.shared.exports.add(this.stack.stackName, exports)) this.warn(warning);
     const description = describeStack({
       template: this.stack.template,
@@ -211,7 +237,16 @@ class StackLoader {
       ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
     });
     const { stackName, assets, template } = this.stack;
-    return { stackName, resources: this.order, outputs, exports, description, assets, template };
+    return {
+      stackName,
+      resources: this.order,
+      outputs,
+      exports,
+      description,
+      assets,
+      template,
+      ...(lateOutputs.length > 0 ? { lateOutputs } : {}),
+    };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */
@@ -418,18 +453,37 @@ class StackLoader {
     return assetPath;
   }
 
-  private outputs(): { outputs: Record<string, string>; exports: Record<string, string>; exportNames: Record<string, string> } {
+  private outputs(): {
+    outputs: Record<string, string>;
+    exports: Record<string, string>;
+    exportNames: Record<string, string>;
+    lateOutputs: LateOutput[];
+  } {
     const outputs: Record<string, string> = {};
     const exports: Record<string, string> = {};
     /** Output key -> its export's name. */
     const exportNames: Record<string, string> = {};
+    const lateOutputs: LateOutput[] = [];
     const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
     const exportNameOf = (name: string, output: TemplateOutput) =>
       this.located(undefined, () => this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report));
     for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
       const condition = output.Condition;
       if (condition !== undefined && !this.located(undefined, () => this.resolver.condition(condition))) continue;
-      const value = this.located(undefined, () => this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, report));
+      this.customResourceAttributeMissed = false;
+      const problems: [string, string][] = [];
+      const value = this.located(undefined, () =>
+        this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, (path, message) => problems.push([path, message])),
+      );
+      if (value === NO_VALUE && this.customResourceAttributeMissed && output.Export === undefined) {
+        // Its value waits on a provider that answers at start: DescribeStacks resolves it again then.
+        this.warn(
+          `${this.stack.stackName} Outputs.${name}: its value is a custom resource's attribute, its provider's Data: describe-stacks shows it once the provider has run at start (if it runs locally)`,
+        );
+        lateOutputs.push(this.lateOutput(name, output));
+        continue;
+      }
+      for (const [path, message] of problems) report(path, message);
       if (value === NO_VALUE) {
         const exportName = output.Export === undefined ? undefined : exportNameOf(name, output);
         if (typeof exportName === 'string') this.shared.exports.addUnresolved(exportName, this.stack.stackName, name);
@@ -443,7 +497,26 @@ class StackLoader {
         exportNames[name] = exportName;
       }
     }
-    return { outputs, exports, exportNames };
+    return { outputs, exports, exportNames, lateOutputs };
+  }
+
+  /** An output resolved again, at each ask, with the attributes custom resources' providers answered. */
+  private lateOutput(key: string, output: TemplateOutput): LateOutput {
+    const description = typeof output.Description === 'string' ? output.Description : undefined;
+    return {
+      key,
+      ...(description === undefined ? {} : { description }),
+      resolve: (attributes) => {
+        this.lateAttributes = attributes;
+        try {
+          const value = this.resolver.resolveTolerant(output.Value, `Outputs.${key}`, () => {});
+          if (value === NO_VALUE) return undefined;
+          return typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
+        } finally {
+          this.lateAttributes = undefined;
+        }
+      },
+    };
   }
 
   /** Names the stack's own region and account, when a template spells them out, if they differ from the local ones. */

@@ -2,7 +2,7 @@ import { inProcessConsumerControls } from '../pauses/consumer-controls.js';
 import { pauseReads } from '../read-api/pauses.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
-import type { LoadAppOptions, LoadedApp } from './load.js';
+import type { CustomResourceAttributes, LoadAppOptions, LoadedApp } from './load.js';
 import { loadApp } from './load.js';
 import { TEMPLATE_RESOURCE_TYPES } from './resource-types.js';
 
@@ -18,6 +18,12 @@ export interface LoadedTemplate {
    * API asks about; a reload adds its own. Queues' redrive targets SQS knows itself.
    */
   readonly deadLetterQueues: Set<string>;
+  /**
+   * The attributes (Data) the providers of a stack's custom resources answered, which its late
+   * outputs (`LoadedStack.lateOutputs`) are resolved with: given by the service that runs them
+   * (local/custom-resources), which is created after this one; none until then.
+   */
+  customResourceAttributes?: (stackName: string) => CustomResourceAttributes;
 }
 
 declare module '../service-registry/service-module.js' {
