@@ -1,13 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import {
-  assetPathOf,
-  readCloudAssembly,
-  readJson,
-  type StackArtifact,
-  type Template,
-  type TemplateOutput,
-  type TemplateResource,
-} from './cloud-assembly.js';
+import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
 import { deployTimeOnly, notRun, runLocally, unresolvedAttribute } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import type { TemplateTypes } from './resource-spec.js';
@@ -15,6 +7,10 @@ import { generatedName, identify, isCustomResourceType, isKnownResourceType } fr
 import { sharedNameWarnings } from './shared-names.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { AssemblyExports } from './stack-exports.js';
+import { LateAttributes, type LateOutput, resolveOutputs } from './stack-outputs.js';
+
+export type { CustomResourceAttributes, LateOutput } from './stack-outputs.js';
+
 import { deploymentOrder } from './stack-order.js';
 import { literalSsmParameters, parametersOf } from './stack-parameters.js';
 
@@ -94,17 +90,6 @@ export interface LoadedStack {
   readonly template: Template;
 }
 
-/** A custom resource's attribute as its provider answered it (its Data), or undefined before it ran. */
-export type CustomResourceAttributes = (logicalId: string, attribute: string) => string | undefined;
-
-/** An output that waits on custom resources' attributes (`LoadedStack.lateOutputs`). */
-export interface LateOutput {
-  readonly key: string;
-  readonly description?: string;
-  /** Its value with the providers' attributes, or undefined while one it names has none. */
-  resolve(attributes: CustomResourceAttributes): string | undefined;
-}
-
 export interface LoadedApp {
   readonly stacks: readonly LoadedStack[];
   /** One line for each thing the local runtime leaves out: a resource type, an intrinsic, a property value. */
@@ -165,10 +150,8 @@ class StackLoader {
   private readonly loaded = new Map<string, LoadedResource>();
   /** The resources being loaded, innermost last: a resource met again here is a cycle. */
   private readonly loading: string[] = [];
-  /** While a late output is resolved again: the attributes its custom resources' providers answered. */
-  private lateAttributes: CustomResourceAttributes | undefined;
-  /** Whether a `Fn::GetAtt` to a custom resource's attribute failed since it was last cleared. */
-  private customResourceAttributeMissed = false;
+  /** The custom resources' attributes late outputs are resolved again with. */
+  private readonly late = new LateAttributes();
   private readonly order: LoadedResource[] = [];
   /** What only backs custom resources: left out quietly. */
   private readonly deployTimeOnly: ReadonlySet<string>;
@@ -202,11 +185,8 @@ class StackLoader {
         const value = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`).attributes[attribute];
         if (value === undefined) {
           const type = this.definitions[logicalId]?.Type;
-          if (type !== undefined && isCustomResourceType(type)) {
-            this.customResourceAttributeMissed = true;
-            const late = this.lateAttributes?.(logicalId, attribute);
-            if (late !== undefined) return late;
-          }
+          const late = type !== undefined && isCustomResourceType(type) ? this.late.lookup(logicalId, attribute) : undefined;
+          if (late !== undefined) return late;
           throw new UnsupportedError(`Fn::GetAtt ${logicalId}.${attribute}: ${unresolvedAttribute(type, attribute)}`);
         }
         return value;
@@ -453,70 +433,19 @@ class StackLoader {
     return assetPath;
   }
 
-  private outputs(): {
-    outputs: Record<string, string>;
-    exports: Record<string, string>;
-    exportNames: Record<string, string>;
-    lateOutputs: LateOutput[];
-  } {
-    const outputs: Record<string, string> = {};
-    const exports: Record<string, string> = {};
-    /** Output key -> its export's name. */
-    const exportNames: Record<string, string> = {};
-    const lateOutputs: LateOutput[] = [];
-    const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
-    const exportNameOf = (name: string, output: TemplateOutput) =>
-      this.located(undefined, () => this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report));
-    for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
-      const condition = output.Condition;
-      if (condition !== undefined && !this.located(undefined, () => this.resolver.condition(condition))) continue;
-      this.customResourceAttributeMissed = false;
-      const problems: [string, string][] = [];
-      const value = this.located(undefined, () =>
-        this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, (path, message) => problems.push([path, message])),
-      );
-      if (value === NO_VALUE && this.customResourceAttributeMissed && output.Export === undefined) {
-        // Its value waits on a provider that answers at start: DescribeStacks resolves it again then.
-        this.warn(
-          `${this.stack.stackName} Outputs.${name}: its value is a custom resource's attribute, its provider's Data: describe-stacks shows it once the provider has run at start (if it runs locally)`,
-        );
-        lateOutputs.push(this.lateOutput(name, output));
-        continue;
-      }
-      for (const [path, message] of problems) report(path, message);
-      if (value === NO_VALUE) {
-        const exportName = output.Export === undefined ? undefined : exportNameOf(name, output);
-        if (typeof exportName === 'string') this.shared.exports.addUnresolved(exportName, this.stack.stackName, name);
-        continue;
-      }
-      outputs[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
-      if (output.Export === undefined) continue;
-      const exportName = exportNameOf(name, output);
-      if (typeof exportName === 'string') {
-        exports[exportName] = outputs[name];
-        exportNames[name] = exportName;
-      }
-    }
-    return { outputs, exports, exportNames, lateOutputs };
-  }
-
-  /** An output resolved again, at each ask, with the attributes custom resources' providers answered. */
-  private lateOutput(key: string, output: TemplateOutput): LateOutput {
-    const description = typeof output.Description === 'string' ? output.Description : undefined;
-    return {
-      key,
-      ...(description === undefined ? {} : { description }),
-      resolve: (attributes) => {
-        this.lateAttributes = attributes;
-        try {
-          const value = this.resolver.resolveTolerant(output.Value, `Outputs.${key}`, () => {});
-          if (value === NO_VALUE) return undefined;
-          return typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
-        } finally {
-          this.lateAttributes = undefined;
-        }
-      },
-    };
+  private outputs() {
+    const { stackName, template } = this.stack;
+    const warn = (line: string) => this.warn(line);
+    const located = <T>(run: () => T) => this.located(undefined, run);
+    return resolveOutputs({
+      stackName,
+      outputs: template.Outputs ?? {},
+      resolver: this.resolver,
+      exports: this.shared.exports,
+      warn,
+      located,
+      late: this.late,
+    });
   }
 
   /** Names the stack's own region and account, when a template spells them out, if they differ from the local ones. */
