@@ -27,6 +27,8 @@ export interface AccessLogEntry {
   /** The path as `$context.path` gives it. */
   readonly path: string;
   readonly routeKey: string;
+  /** A REST API's resource (`/job/{jobId}`), once the request matched one: `$context.resourcePath`, which CDK's standard formats log. */
+  readonly resourcePath?: string;
   readonly response: { readonly status: number; readonly body: { readonly length: number } };
   /** The integration's status, when the request reached it. */
   readonly integrationStatus?: number;
@@ -61,6 +63,7 @@ function accessLogLine(format: string, stage: string, e: AccessLogEntry, now: nu
     path: e.path,
     protocol: e.request.protocol,
     routeKey: e.routeKey,
+    resourcePath: e.resourcePath,
     status: e.response.status,
     responseLength: e.response.body.length,
     integrationStatus: e.integrationStatus,

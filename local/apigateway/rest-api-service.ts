@@ -126,7 +126,8 @@ export class RestApiService {
     const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
       const answered = stamp(response);
       const answeredRequest = { requestId, apiId, request, started, path: request.rawPath, routeKey: resourcePath, response: answered };
-      writeAccessLog(this.options.logs, stage, { ...answeredRequest, integrationStatus, error }, this.options.clock.now());
+      const logged = { ...answeredRequest, ...(resourcePath === '-' ? {} : { resourcePath }), integrationStatus, error };
+      writeAccessLog(this.options.logs, stage, logged, this.options.clock.now());
       return answered;
     };
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(restError(413, 'Request Too Long', 'RequestTooLarge'));

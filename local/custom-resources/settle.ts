@@ -31,8 +31,8 @@ export async function settleCustomResources({ template, cdkOut, apply, reloadSer
   for (;;) {
     const before = tried.size;
     await apply(current.app, tried, heldCustomResources(current.app));
-    // Nothing answered anew, or nothing waits for an answer: what is loaded stands.
-    if (tried.size === before || heldBack(current.app).length === 0) break;
+    // Nothing answered anew, or nothing (a resource, an output) waits for an answer: what is loaded stands.
+    if (tried.size === before || (heldBack(current.app).length === 0 && !waitingOutputs(current.app))) break;
     const next = template.load(cdkOut);
     const { reloaded, notApplied } = await reloadServices({ ...next, before: current });
     template.app = next.app;
@@ -54,6 +54,8 @@ export function notStarted(app: LoadedApp): string[] {
     ({ resource, reason }) => `${resource.stackName}/${resource.logicalId} (${resource.type}): not started: ${reason}`,
   );
 }
+
+const waitingOutputs = (app: LoadedApp): boolean => app.stacks.some((stack) => (stack.pendingOutputs?.length ?? 0) > 0);
 
 function heldBack(app: LoadedApp) {
   return app.stacks.flatMap((stack) => stack.heldBack ?? []);

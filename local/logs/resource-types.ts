@@ -1,4 +1,4 @@
-import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, NO_RETURN_VALUES, namedOnly, type ResourceTypes } from '../template/resource-spec.js';
+import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, namedOnly, type ResourceTypes } from '../template/resource-spec.js';
 
 /** CloudWatch Logs' resource types as the template loader names them (its module declares them). */
 export const LOGS_RESOURCE_TYPES: ResourceTypes = {
@@ -27,5 +27,11 @@ export const LOGS_RESOURCE_TYPES: ResourceTypes = {
     },
   }),
   // CDK's log retention: the group's retention, which the logs service applies from the resource.
-  'Custom::LogRetention': NO_RETURN_VALUES,
+  // Its handler (aws-cdk-lib's log-retention-handler) answers the group's name as the physical
+  // id and as `Data.LogGroupName`, which `logs.LogRetention`'s users read (`Fn::GetAtt <it>.LogGroupName`
+  // in a stage's access log ARN): both are its property, so they resolve before anything runs.
+  'Custom::LogRetention': {
+    name: { property: 'LogGroupName', max: 512, invalid: /[^A-Za-z0-9._/#-]/g },
+    identify: (_, name) => ({ ref: name, attributes: { LogGroupName: name } }),
+  },
 };

@@ -76,8 +76,12 @@ export function snsDefinitions(app: LoadedApp): SnsDefinitions {
         }
         topics.push({ name: r.physicalName, arn, attributes, tags: tagMap(p.Tags) });
         for (const inline of (p.Subscription as { Endpoint?: string; Protocol?: string }[] | undefined) ?? []) {
-          const protocol = String(inline.Protocol ?? '');
-          const endpoint = String(inline.Endpoint ?? '');
+          if (typeof inline.Endpoint !== 'string' || typeof inline.Protocol !== 'string') {
+            warnings.push(`${where} Subscription: ${unresolved(inline)} did not resolve; the subscription is left out`);
+            continue;
+          }
+          const protocol = inline.Protocol;
+          const endpoint = inline.Endpoint;
           // CloudFormation gives inline subscriptions no id of their own; the ARN is derived from what they are.
           subscriptions.push({
             arn: `${arn}:${stableUuid(`${arn}|${protocol}|${endpoint}`)}`,
@@ -89,13 +93,12 @@ export function snsDefinitions(app: LoadedApp): SnsDefinitions {
           warnAboutProtocol(warnings, `${where} Subscription`, protocol, endpoint);
         }
       } else if (r.type === 'AWS::SNS::Subscription') {
-        const protocol = String(p.Protocol ?? '');
-        const endpoint = String(p.Endpoint ?? '');
-        const topicArn = String(p.TopicArn ?? '');
-        if (p.TopicArn === undefined) {
-          warnings.push(`${where}: TopicArn did not resolve; the subscription is left out`);
+        if (typeof p.TopicArn !== 'string' || typeof p.Endpoint !== 'string' || typeof p.Protocol !== 'string') {
+          // A subscription to no endpoint (a parameter with no value) would be an email to "" waiting for a confirmation that never comes.
+          warnings.push(`${where}: ${unresolved(p, ['TopicArn', 'Protocol', 'Endpoint'])} did not resolve; the subscription is left out`);
           continue;
         }
+        const { Protocol: protocol, Endpoint: endpoint, TopicArn: topicArn } = p;
         const attributes: Record<string, string> = {};
         for (const name of SUBSCRIPTION_ATTRIBUTE_PROPERTIES) if (p[name] !== undefined) attributes[name] = attributeText(p[name]);
         subscriptions.push({ arn: r.ref, topicArn, protocol, endpoint, attributes });
@@ -124,6 +127,11 @@ export const SNS_DIFFERENCES =
 function warnAboutProtocol(warnings: string[], where: string, protocol: string, endpoint: string): void {
   if (LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) return;
   warnings.push(`${where}: protocol ${protocol} (${endpoint}) is not delivered locally; the subscription loads but receives nothing`);
+}
+
+/** The properties a subscription needs that did not resolve (a parameter without a value, an attribute not known locally). */
+function unresolved(p: Readonly<Record<string, unknown>>, names: readonly string[] = ['Protocol', 'Endpoint']): string {
+  return names.filter((name) => typeof p[name] !== 'string').join(' and ');
 }
 
 /** CloudFormation takes JSON policies as objects and flags as booleans; the API takes strings. */

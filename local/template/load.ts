@@ -99,6 +99,8 @@ export interface LoadedStack {
    * that is not there (LoadAppOptions.customResourceOutcomes), or a resource held back itself.
    */
   readonly heldBack?: readonly HeldResource[];
+  /** The outputs (`Outputs.<key>`) waiting for a custom resource's answer, left out until it comes. */
+  readonly pendingOutputs?: readonly string[];
 }
 
 export interface LoadedApp {
@@ -228,7 +230,7 @@ class StackLoader {
     for (const logicalId of Object.keys(this.definitions)) {
       if (this.created(logicalId)) this.resource(logicalId);
     }
-    const { outputs, exports, exportNames } = stackOutputs({
+    const { outputs, exports, exportNames, pending } = stackOutputs({
       stackName: this.stack.stackName,
       template: this.stack.template,
       resolver: this.resolver,
@@ -247,7 +249,8 @@ class StackLoader {
     });
     const { stackName, assets, template } = this.stack;
     const heldBack = [...this.held.values()];
-    return { stackName, resources: this.order, outputs, exports, description, assets, template, ...(heldBack.length ? { heldBack } : {}) };
+    const held = { ...(heldBack.length ? { heldBack } : {}), ...(pending.length ? { pendingOutputs: pending } : {}) };
+    return { stackName, resources: this.order, outputs, exports, description, assets, template, ...held };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */

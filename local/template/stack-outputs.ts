@@ -22,13 +22,17 @@ export function stackOutputs({ stackName, template, resolver, exports: shared, l
   outputs: Record<string, string>;
   exports: Record<string, string>;
   exportNames: Record<string, string>;
+  pending: string[];
 } {
   const outputs: Record<string, string> = {};
   const exports: Record<string, string> = {};
   /** Output key -> its export's name. */
   const exportNames: Record<string, string> = {};
+  /** Outputs waiting for a custom resource's answer: the runtime loads the template again once one comes. */
+  const pending = new Set<string>();
   const report = (path: string, message: string, error: UnsupportedError) => {
     if (error.held?.pending !== true) warn(`${stackName} ${path}: ${message}`);
+    else pending.add(path);
   };
   const exportNameOf = (name: string, output: TemplateOutput) =>
     located(() => resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report));
@@ -49,5 +53,5 @@ export function stackOutputs({ stackName, template, resolver, exports: shared, l
       exportNames[name] = exportName;
     }
   }
-  return { outputs, exports, exportNames };
+  return { outputs, exports, exportNames, pending: [...pending] };
 }

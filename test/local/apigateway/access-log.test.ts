@@ -10,6 +10,7 @@ const FORMAT = [
   'path',
   'protocol',
   'routeKey',
+  'resourcePath',
   'status',
   'responseLength',
   'integrationStatus',
@@ -33,6 +34,7 @@ const entry: AccessLogEntry = {
   started: 1_000,
   path: '/prod/pets',
   routeKey: 'POST /pets',
+  resourcePath: '/pets',
   response: { status: 502, body: { length: 35 } },
   integrationStatus: 200,
   error: 'Malformed Lambda proxy response',
@@ -59,7 +61,7 @@ describe('writeAccessLog', () => {
         stream: 'api1_prod',
         timestamp: 1_000,
         message:
-          'r-1 r-1 127.0.0.1 1000 POST /prod/pets HTTP/1.1 POST /pets 502 35 200 250 200 250 Malformed Lambda proxy response ' +
+          'r-1 r-1 127.0.0.1 1000 POST /prod/pets HTTP/1.1 POST /pets /pets 502 35 200 250 200 250 Malformed Lambda proxy response ' +
           '\\"Malformed Lambda proxy response\\" - api1 prod -',
       },
     ]);
@@ -69,6 +71,19 @@ describe('writeAccessLog', () => {
     const { integrationStatus: _, error: __, ...unreached } = entry;
     const stage = { name: 'prod', accessLog: { logGroupName: 'g', format: '$context.integrationLatency $context.integration.latency' } };
     expect(written(stage, unreached, 1_250).map((line) => line.message)).toEqual(['- -']);
+  });
+
+  it("logs CDK's standard JSON fields whole: a REST API's resource path, `-` before a request matched one", () => {
+    // AccessLogFormat.jsonWithStandardFields(), as aws-cdk-lib writes it.
+    const format =
+      '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.identity.user","caller":"$context.identity.caller",' +
+      '"requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status",' +
+      '"protocol":"$context.protocol","responseLength":"$context.responseLength"}';
+    const stage = { name: 'prod', accessLog: { logGroupName: 'g', format } };
+    const job = { ...entry, path: '/prod/job/42', resourcePath: '/job/{jobId}', response: { status: 200, body: { length: 2 } } };
+    expect(JSON.parse(written(stage, job, 1_250)[0]?.message ?? '')).toMatchObject({ resourcePath: '/job/{jobId}', status: '200' });
+    const { resourcePath: _, ...unmatched } = job;
+    expect(JSON.parse(written(stage, unmatched, 1_250)[0]?.message ?? '')).toMatchObject({ resourcePath: '-' });
   });
 
   it('writes nothing for a stage without an access log, or without a log service', () => {

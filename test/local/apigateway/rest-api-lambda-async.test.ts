@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
@@ -54,13 +55,33 @@ function assembly(): string {
         MethodResponses: [{ StatusCode: '202' }],
       }),
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+      AccessLog: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'jobs-access' } },
+      // A stage logging CDK's AccessLogFormat.clf(), whose fields include the resource path.
+      Logged: {
+        Type: 'AWS::ApiGateway::Stage',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          DeploymentId: { Ref: 'Deployment' },
+          StageName: 'logged',
+          AccessLogSetting: {
+            DestinationArn: { 'Fn::GetAtt': ['AccessLog', 'Arn'] },
+            Format:
+              '$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] ' +
+              '"$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId',
+          },
+        },
+      },
     },
     'Jobs',
   );
 }
 
 describe('RestApiService with an asynchronous Lambda custom integration', () => {
-  const local = restartableRuntime({ assembly, ownsAssembly: true, clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)) }) });
+  const local = restartableRuntime({
+    assembly,
+    ownsAssembly: true,
+    clients: ({ url }) => ({ sqs: new SQSClient(sdkConfig(url)), logs: new CloudWatchLogsClient(sdkConfig(url)) }),
+  });
 
   const jobsDone = async () =>
     (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('jobs-done'), MaxNumberOfMessages: 10 })))
@@ -80,5 +101,22 @@ describe('RestApiService with an asynchronous Lambda custom integration', () => 
       return messages.length > 0 ? messages : undefined;
     }, 15_000);
     expect(done.map((m) => m.Body)).toEqual([answer.jobId]);
+  });
+
+  it("logs the method's resource path in a stage's access log (`$context.resourcePath`), as CDK's standard formats ask", async () => {
+    const api = local.runtime.httpApiUrls.find((u) => u.kind === 'rest');
+    const url = `${api?.url.replace(/\/prod$/, '/logged')}/jobs`;
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(202);
+    const { jobId } = JSON.parse(await response.text()) as { jobId: string };
+    const line = await eventually(async () => {
+      const { events = [] } = await local.logs.send(
+        new FilterLogEventsCommand({ logGroupName: 'jobs-access', filterPattern: `"${jobId}"` }),
+      );
+      return events[0]?.message;
+    });
+    expect(line).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "POST /jobs HTTP/1\\.1" 202 \\d+ ${jobId}$`));
+    // The function waits for a go the first test sent: give it one so that it ends.
+    await local.sqs.send(new SendMessageCommand({ QueueUrl: local.runtime.sqs.queueUrl('jobs-go'), MessageBody: 'go' }));
   });
 });

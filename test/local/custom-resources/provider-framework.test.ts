@@ -1,4 +1,4 @@
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
@@ -32,11 +32,14 @@ function synthApp(outdir: string, name: string): void {
         isCompleteHandler: fn('IsComplete', IS_COMPLETE),
         queryInterval: Duration.seconds(1),
       });
-      new CustomResource(stack, 'Thing', {
+      const thing = new CustomResource(stack, 'Thing', {
         serviceToken: provider.serviceToken,
         resourceType: 'Custom::Thing',
         properties: { Name: name },
       });
+      // An output of its provider's Data (the README's `describe-stacks` of aws-cdk-examples' custom-resource), after a plain one.
+      new CfnOutput(stack, 'Plain', { value: 'plain' });
+      new CfnOutput(stack, 'Before', { value: `was ${thing.getAttString('Before')}`, description: 'its physical id before' });
     },
     outdir,
   );
@@ -70,11 +73,21 @@ describe('provider framework custom resources (cr.Provider)', () => {
     expect(app.runtime().warnings.filter((w) => w.includes('Thing'))).toEqual([]);
   });
 
+  it("shows an output naming its provider's Data in describe-stacks once the provider has answered", async () => {
+    const outputs = async (r: LocalRuntime) => (await r.cloudformation.DescribeStacks({ StackName: 'Prov' })).Stacks[0]?.Outputs;
+    expect(await outputs(app.runtime())).toEqual([
+      { OutputKey: 'Plain', OutputValue: 'plain' },
+      { OutputKey: 'Before', OutputValue: 'was none', Description: 'its physical id before' },
+    ]);
+  });
+
   it('runs nothing again after a restart, and an Update with the old properties and physical id when they change', async () => {
     await restart();
     expect(logs.filter((line) => line.includes('Prov/Thing'))).toEqual([]);
     synthApp(app.outdir(), 'b');
     const again = await restart();
     expect(thing(again)).toMatchObject({ RequestType: 'Update', Old: 'a', Before: 'thing-a', Seen: 'thing-b' });
+    const { Stacks } = await again.cloudformation.DescribeStacks({ StackName: 'Prov' });
+    expect(Stacks[0]?.Outputs).toContainEqual(expect.objectContaining({ OutputKey: 'Before', OutputValue: 'was thing-a' }));
   }, 60_000);
 });

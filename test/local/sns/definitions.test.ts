@@ -100,4 +100,25 @@ describe('snsDefinitions', () => {
     expect(definitions.subscriptions).toEqual([]);
     expect(definitions.warnings[0]).toMatch(/topic arn:aws:sns:us-east-1:000000000000:elsewhere is not a topic of this app/);
   });
+
+  it('leaves out, and names, a subscription whose endpoint did not resolve: a parameter with no value is not an email to ""', () => {
+    // aws-cdk-examples' eventbridge-lambda: EmailSubscription(new CfnParameter(this, 'email').valueAsString), deployed with --parameters email=...
+    const { stack, warnings } = load({
+      Parameters: { email: { Type: 'String' } },
+      Resources: {
+        Topic: {
+          Type: 'AWS::SNS::Topic',
+          Properties: { TopicName: 'orders', Subscription: [{ Protocol: 'email', Endpoint: { Ref: 'email' } }] },
+        },
+        Sub: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'Topic' }, Protocol: 'email', Endpoint: { Ref: 'email' } } },
+      },
+    } as never);
+    const definitions = snsDefinitions({ stacks: [stack], warnings: [] });
+    expect(warnings.join('\n')).toMatch(/parameter email has no default/);
+    expect(definitions.subscriptions).toEqual([]);
+    expect(definitions.warnings).toEqual([
+      'Test/Topic (AWS::SNS::Topic) Subscription: Endpoint did not resolve; the subscription is left out',
+      'Test/Sub (AWS::SNS::Subscription): Endpoint did not resolve; the subscription is left out',
+    ]);
+  });
 });

@@ -164,6 +164,33 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(resource(stack, 'M').properties).toEqual({ A: 'arn:aws:s3:::test-site', D: 'test-site.s3.us-east-1.amazonaws.com' });
   });
 
+  it("resolves CDK's LogRetention's Ref and LogGroupName to the group's name, as its handler answers them", () => {
+    // logs.LogRetention's users read its LogGroupName: CDK's LogGroupLogDestination builds a stage's access log ARN from it.
+    const { stack, warnings } = loadForRuntime({
+      Resources: {
+        Retention: {
+          Type: 'Custom::LogRetention',
+          Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', LogGroupName: 'api-access', RetentionInDays: 7 },
+        },
+        M: {
+          Type: 'AWS::SSM::Parameter',
+          Properties: {
+            Type: 'String',
+            Value: {
+              'Fn::Join': ['', ['arn:aws:logs:us-east-1:000000000000:log-group:', { 'Fn::GetAtt': ['Retention', 'LogGroupName'] }, ':*']],
+            },
+            Description: { Ref: 'Retention' },
+          },
+        },
+      },
+    });
+    expect(warnings).toEqual([]);
+    expect(resource(stack, 'M').properties).toMatchObject({
+      Value: 'arn:aws:logs:us-east-1:000000000000:log-group:api-access:*',
+      Description: 'api-access',
+    });
+  });
+
   it("leaves the functions that only back custom resources out, quietly, and runs the others and a provider framework's onEvent function", () => {
     const { stack, warnings } = loadForRuntime({
       Resources: {
