@@ -1,5 +1,6 @@
 import { apiOperations } from '../service-registry/operation-table.js';
 import type { ServiceModule } from '../service-registry/service-module.js';
+import type { LoadedApp } from '../template/load.js';
 import { templateAlarms } from './alarms.js';
 import { CloudWatchService } from './cloudwatch-service.js';
 import { cloudWatchIam } from './iam-authorizations.js';
@@ -19,8 +20,9 @@ declare module '../endpoint/validation/model.js' {
 }
 
 /**
- * What runs differently from AWS, said at start-up when the app has functions (whose AWS metrics
- * a reader may look for) or alarms.
+ * What runs differently from AWS, said at start-up when the app reads or writes metrics: it has
+ * alarms or dashboards, or grants a `cloudwatch:` action (an app that never touches CloudWatch
+ * is told nothing of it).
  */
 export const METRICS_DIFFERENCES =
   "CloudWatch metrics hold only what the app publishes (PutMetricData, embedded metric format lines in its logs): AWS's own namespaces (AWS/Lambda, AWS/SQS, AWS/States, AWS/ApiGateway, AWS/DynamoDB, AWS/Events, AWS/Logs and the others) are not published locally, and GetMetricData evaluates no metric math or Metrics Insights query";
@@ -37,7 +39,7 @@ export const cloudWatchModule: ServiceModule<'cloudwatch'> = {
   databases: ['cloudwatch'],
   create({ settings, database, services, warn }) {
     const { clock, accountId, region, log } = settings;
-    const { app, definitions } = services.get('template');
+    const { app } = services.get('template');
     const alarms = templateAlarms(app, accountId, region, clock.now());
     const cloudwatch = new CloudWatchService({
       db: database('cloudwatch'),
@@ -54,9 +56,20 @@ export const cloudWatchModule: ServiceModule<'cloudwatch'> = {
       mounts: { query: [protocols.query], json: [protocols.json], rest: [protocols.cbor] },
       start: () => {
         cloudwatch.start();
-        if (alarms.length > 0 || definitions.functions.length > 0) warn([METRICS_DIFFERENCES]);
+        if (alarms.length > 0 || usesMetrics(app)) warn([METRICS_DIFFERENCES]);
       },
     };
   },
   report: (cloudwatch) => ({ counts: { alarms: cloudwatch.alarmCount } }),
 };
+
+/** Whether the app's template declares CloudWatch resources (dashboards, alarms) or grants a `cloudwatch:` action in a policy. */
+function usesMetrics(app: LoadedApp): boolean {
+  return app.stacks.some((stack) =>
+    stack.resources.some(
+      (r) =>
+        r.type.startsWith('AWS::CloudWatch::') ||
+        (r.type.startsWith('AWS::IAM::') && JSON.stringify(r.properties).includes('"cloudwatch:')),
+    ),
+  );
+}

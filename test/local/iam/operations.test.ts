@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RestApiControl } from '../../../local/apigateway/rest-api-control.js';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
+import { CloudWatchService } from '../../../local/cloudwatch/cloudwatch-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
 import { Ec2Service } from '../../../local/ec2/ec2-service.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
@@ -90,6 +91,7 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   scheduler: () => methods(SchedulerApi),
   s3vectors: () => methods(S3VectorsApi),
   cloudformation: () => methods(CloudFormationService),
+  cloudwatch: () => methods(CloudWatchService),
   ec2: () => methods(Ec2Service),
   // API Gateway's REST API control plane.
   apigateway: () => methods(RestApiControl),
@@ -212,6 +214,8 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   s3vectors: { vectorBucketName: 'docs', indexName: 'chunks' },
   cloudformation: { StackName: 'App' },
+  // Metrics and alarms' reads name no resource: every operation is on `*`.
+  cloudwatch: {},
   ec2: {
     VpcId: 'vpc-0a1b2c3d4e5f60718',
     SubnetId: 'subnet-0a1b2c3d4e5f60718',
