@@ -51,9 +51,9 @@ const SHARED_MODULES = [
   // The CLI's pure parts: cost arithmetic, time and unit parsing, queries, assemblies read from disk.
   'test/cli/{cost,times,units,follow-queries,dead-letters,assembly-contracts,default-assembly,trace-spans}.test.ts',
 ];
-/** The CLI's end-to-end suites: subprocesses against a running runtime (npm run test:cli). Its pure parts stay in npm test. */
+/** The CLI's end-to-end suites: subprocesses against a running runtime, and `switchyard dev`'s suites, which synthesize and bundle apps (58 s of npm test's file time): npm run test:cli. Its pure parts stay in npm test. */
 const CLI_END_TO_END =
-  'test/cli/{mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus,users}.test.ts';
+  'test/cli/{dev-handler-code,dev-python-code,dev-standby,dev-units,mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus,users}.test.ts';
 /** `npm start`'s entry point run as a process (test/local/main.test.ts: a runtime started and stopped per test, 19 s), with the CLI's. */
 const MAIN_PROCESS = 'test/local/main.test.ts';
 /**
@@ -80,6 +80,14 @@ const LONG_REPLAYS = [
 const STATES_ON_A_RUNTIME = readdirSync(path.join(import.meta.dirname, 'test/local/states'))
   .filter((file) => file.endsWith('.test.ts') && !['names.test.ts', 'recorded-answers.test.ts'].includes(file))
   .map((file) => `test/local/states/${file}`);
+/**
+ * Lambda on a runtime: functions' hosts, the SDK cache, layers, Python functions, durable
+ * functions, event source mappings (Kinesis's too), each file starting runtimes of its own (about
+ * 140 s of npm test's 695 s of file time on a fresh clone, 2026-11-29): npm run test:lambda, which
+ * CI runs, in the `lambda` project. Its recorded answers and the durable SDK's examples are
+ * test:conformance's too.
+ */
+const LAMBDA_ON_A_RUNTIME = ['test/local/lambda/**/*.test.ts', 'test/local/kinesis/event-source-mapping.test.ts'];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
@@ -152,7 +160,7 @@ export default defineConfig({
         test: {
           name: 'shared-runtime',
           include: SHARED_RUNTIME,
-          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY, ...STATES_ON_A_RUNTIME],
+          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY, ...STATES_ON_A_RUNTIME, ...LAMBDA_ON_A_RUNTIME],
           isolate: false,
         },
       },
@@ -169,6 +177,7 @@ export default defineConfig({
       { extends: true, test: { name: 'apps', include: APP_SUITES, isolate: false } },
       { extends: true, test: { name: 'durability', include: DURABILITY } },
       { extends: true, test: { name: 'states', include: STATES_ON_A_RUNTIME, isolate: false } },
+      { extends: true, test: { name: 'lambda', include: LAMBDA_ON_A_RUNTIME, isolate: false } },
     ],
     // The installed package's tests (npm run test:package) install from the registry: their own config.
     exclude: [
@@ -188,6 +197,8 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
       ...(process.env.SWITCHYARD_CONFORMANCE ? [] : LONG_REPLAYS),
       ...(process.env.SWITCHYARD_STATES ? [] : STATES_ON_A_RUNTIME),
+      // test:conformance names Lambda's recorded answers and the durable SDK's examples itself.
+      ...(process.env.SWITCHYARD_LAMBDA || process.env.SWITCHYARD_CONFORMANCE ? [] : LAMBDA_ON_A_RUNTIME),
       // Hostile requests generated from the service models (18 s of npm test's file time at 3 inputs a
       // property): npm run test:fuzz (FUZZ_RUNS=60), which CI runs; FUZZ_RUNS set by hand runs them too.
       ...(process.env.FUZZ_RUNS ? [] : ['test/local/fuzz/*.fuzz.test.ts']),
