@@ -13,19 +13,23 @@ export interface MetricKey {
   readonly dimensions: readonly Dimension[];
 }
 
-/**
- * One datum as it was put: its statistics, and for values put one by one or as Values and
- * Counts, each distinct value with its count (percentiles are read from them; a statistic set
- * has none, as in AWS, where percentiles need the values).
- */
-export interface Datum {
-  /** Epoch ms, at the datum's storage resolution (a regular-resolution datum is kept at its minute). */
+/** The statistics of some values of one unit at a time: a datum's, or a period's (statistics.ts's Aggregate). */
+export interface Summary {
+  /** Epoch ms: a datum's at its storage resolution (a regular-resolution datum is kept at its minute), a period's start. */
   readonly timestamp: number;
   readonly unit: string;
   readonly sampleCount: number;
   readonly sum: number;
   readonly minimum: number;
   readonly maximum: number;
+}
+
+/**
+ * One datum as it was put: its statistics, and for values put one by one or as Values and
+ * Counts, each distinct value with its count (percentiles are read from them; a statistic set
+ * has none, as in AWS, where percentiles need the values).
+ */
+export interface Datum extends Summary {
   /** 1 (high resolution) or 60 seconds. */
   readonly resolution: number;
   readonly valueCounts?: readonly (readonly [value: number, count: number])[];

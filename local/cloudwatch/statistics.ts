@@ -1,5 +1,5 @@
 import { invalidCombination, invalidValue } from './cloudwatch-errors.js';
-import type { Datum } from './metric-store.js';
+import type { Datum, Summary } from './metric-store.js';
 
 /** The statistics GetMetricStatistics names in `Statistics`. */
 export const STATISTICS = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] as const;
@@ -9,14 +9,7 @@ export type Statistic = (typeof STATISTICS)[number];
 const MAX_DATAPOINTS = 1440;
 
 /** A period's data of one unit, combined. */
-export interface Aggregate {
-  /** Epoch ms of the period's start. */
-  readonly timestamp: number;
-  readonly unit: string;
-  readonly sampleCount: number;
-  readonly sum: number;
-  readonly minimum: number;
-  readonly maximum: number;
+export interface Aggregate extends Summary {
   /** Every value with its count, sorted by value; absent when some datum of the period was a statistic set. */
   readonly valueCounts?: readonly (readonly [number, number])[];
 }
