@@ -31,7 +31,7 @@ export interface SnsDefinitions {
  * Protocols the local runtime delivers to (email ones to the local mailbox, once confirmed);
  * subscriptions of any other protocol load but receive nothing.
  */
-export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', ...EMAIL_PROTOCOLS]);
+export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'firehose', ...EMAIL_PROTOCOLS]);
 
 /** Topic properties that are topic attributes of the same name. */
 const TOPIC_ATTRIBUTE_PROPERTIES = [

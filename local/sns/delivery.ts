@@ -1,5 +1,5 @@
 import { AwsError } from '../endpoint/aws-error.js';
-import type { Dispatched } from '../targets/dispatcher.js';
+import type { Dispatched, TargetServices } from '../targets/dispatcher.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 import { EMAIL_PROTOCOLS, type EmailSubscriptions } from './email-subscriptions.js';
@@ -10,6 +10,9 @@ import type { SubscriptionRecord } from './sns-store.js';
 
 /** The SQS operations SNS delivers with (JSON protocol shapes). */
 export type SqsForSns = SqsQueues;
+
+/** Firehose's PutRecord, as SNS puts a notification into a delivery stream. */
+export type FirehoseForSns = NonNullable<TargetServices['firehose']>;
 
 /** Lambda's asynchronous invocation (InvocationType=Event), as SNS invokes functions. */
 export interface LambdaForSns {
@@ -49,9 +52,15 @@ export class SubscriptionDelivery {
     private readonly authorize?: (subscription: SubscriptionRecord) => Promise<string | undefined>,
     /** Email and email-json subscriptions' mail (the local mailbox). @default none: they are not delivered */
     private readonly emails?: EmailSubscriptions,
+    /** Firehose subscriptions' delivery streams. @default none: they are not delivered */
+    firehose?: FirehoseForSns,
   ) {
     this.#queues = new QueuesByArn(sqs);
-    this.#dispatcher = new TargetDispatcher({ sqs: this.#queues, lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) } });
+    this.#dispatcher = new TargetDispatcher({
+      sqs: this.#queues,
+      lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) },
+      ...(firehose ? { firehose } : {}),
+    });
   }
 
   /** Resolves with what the endpoint made of it (the queue's message, the function's invocation), when its service says. */
@@ -67,6 +76,7 @@ export class SubscriptionDelivery {
     if (denied !== undefined) throw new SnsDeliveryFailure('AuthorizationError', denied, true);
     if (subscription.protocol === 'sqs') return this.#toQueue(subscription, notification, context);
     if (subscription.protocol === 'lambda') return this.#toFunction(subscription, notification, context);
+    if (subscription.protocol === 'firehose') return this.#toStream(subscription, notification, context);
     throw new SnsDeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
   }
 
@@ -136,6 +146,34 @@ export class SubscriptionDelivery {
       if (error instanceof SnsDeliveryFailure) throw error;
       // SQS refusing the message (too large for the queue, bad attributes) is as final as a missing queue.
       if (error instanceof AwsError && error.senderFault) throw new SnsDeliveryFailure(error.code, error.message, true);
+      throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
+    }
+  }
+
+  /**
+   * One record a notification: with raw delivery the message alone, else SNS's JSON envelope
+   * without the signature (sns/latest/dg/firehose-archived-message-format-S3.html lists Type,
+   * MessageId, TopicArn, Subject, Message, Timestamp, UnsubscribeURL, MessageAttributes), each
+   * ended by a line break: the records reach S3 one a line, as that page shows them.
+   */
+  async #toStream(
+    subscription: SubscriptionRecord,
+    notification: Notification,
+    context: EnvelopeContext,
+  ): Promise<DeliveryMade | undefined> {
+    const raw = subscription.attributes.RawMessageDelivery === 'true';
+    const { SignatureVersion, Signature, SigningCertURL, ...envelope } = notificationEnvelope(
+      notification,
+      subscription.arn,
+      'firehose',
+      context,
+    );
+    const body = `${raw ? messageFor(notification, 'firehose') : JSON.stringify(envelope)}\n`;
+    try {
+      await this.#dispatcher.send(subscription.endpoint, { body });
+      return undefined;
+    } catch (error) {
+      if (error instanceof AwsError) throw new SnsDeliveryFailure(error.code, error.message, error.senderFault);
       throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
     }
   }

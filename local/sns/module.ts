@@ -57,6 +57,11 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
       subscriptions: template.subscriptions,
       sqs: services.get('sqs'),
       lambda: services.get('lambda'),
+      // Firehose, looked up when a notification goes out, as EventBridge's targets do (Firehose delivers to S3, which announces to SNS).
+      firehose: {
+        PutRecord: (input) => services.get('firehose').PutRecord(input),
+        PutRecordBatch: (input) => services.get('firehose').PutRecordBatch(input),
+      },
       // SES's mailbox, looked up when mail goes out: SES needs SNS (its event destinations), so it is created after.
       mailbox: (mail) => services.get('ses').mailbox.deliver(mail),
       // SNS sends as sns.amazonaws.com: the queue's policy or the function's permissions must allow it for the topic.

@@ -2,7 +2,7 @@ import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-req
 import type { DurableOutbox } from '../store/outbox.js';
 import type { ServiceState } from '../store/service-state.js';
 import type { SubscriptionDefinition, TopicDefinition } from './definitions.js';
-import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
+import { type FirehoseForSns, type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
 import { EmailSubscriptions, type SnsMailbox } from './email-subscriptions.js';
 import type { NotificationNote } from './lineage-notes.js';
@@ -22,6 +22,8 @@ export interface SnsServiceOptions extends ServiceState {
   readonly subscriptions?: readonly SubscriptionDefinition[];
   readonly sqs: SqsForSns;
   readonly lambda: LambdaForSns;
+  /** Firehose subscriptions' delivery streams. @default none: they are not delivered */
+  readonly firehose?: FirehoseForSns;
   /** IAM for each delivery to a subscription's endpoint (SubscriptionDelivery). @default none */
   readonly authorizeDelivery?: (subscription: SubscriptionRecord) => Promise<string | undefined>;
   /** The local mailbox, where email subscriptions' confirmations and notifications go (SES's). @default none: they are not mailed */
@@ -60,7 +62,7 @@ export class SnsService {
     this.#emails = new EmailSubscriptions(context, options.mailbox, options.baseUrl);
     const dispatcher = new DeliveryDispatcher(
       this.#store,
-      new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery, this.#emails),
+      new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery, this.#emails, options.firehose),
       options,
     );
     this.#outbox = subscriptionDeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { assemblyOf } from '../assembly.js';
@@ -53,6 +54,28 @@ const app = restartableRuntime({
           ],
         },
       },
+      Notes: deliveryStream('notes', 'notes/'),
+      RawNotes: deliveryStream('raw-notes', 'raw-notes/'),
+      Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'notes' } },
+      ToNotes: {
+        Type: 'AWS::SNS::Subscription',
+        Properties: {
+          TopicArn: { Ref: 'Topic' },
+          Protocol: 'firehose',
+          Endpoint: arnOf('Notes'),
+          SubscriptionRoleArn: 'arn:aws:iam::000000000000:role/sns-firehose',
+        },
+      },
+      ToRawNotes: {
+        Type: 'AWS::SNS::Subscription',
+        Properties: {
+          TopicArn: { Ref: 'Topic' },
+          Protocol: 'firehose',
+          Endpoint: arnOf('RawNotes'),
+          SubscriptionRoleArn: 'arn:aws:iam::000000000000:role/sns-firehose',
+          RawMessageDelivery: true,
+        },
+      },
       Group: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/app/orders' } },
       Subscription: {
         Type: 'AWS::Logs::SubscriptionFilter',
@@ -66,6 +89,7 @@ const app = restartableRuntime({
     events: new EventBridgeClient(sdkConfig(runtime.url)),
     logs: new CloudWatchLogsClient(sdkConfig(runtime.url)),
     sqs: new SQSClient(sdkConfig(runtime.url)),
+    sns: new SNSClient(sdkConfig(runtime.url)),
   }),
 });
 
@@ -123,6 +147,19 @@ describe('a Firehose delivery stream as a target', () => {
       logEvents: [{ timestamp: now, message: 'ERROR order 7 failed' }],
     });
     expect(message.logEvents).toHaveLength(1);
+  });
+
+  it('takes an SNS topic’s notifications, one a line: the envelope without its signature, or the message alone with raw delivery', async () => {
+    const TopicArn = 'arn:aws:sns:us-east-1:000000000000:notes';
+    await app.sns.send(new PublishCommand({ TopicArn, Message: 'note 1', Subject: 'first' }));
+    const [envelopes] = await objects('notes/');
+    const [line, ...rest] = (envelopes?.toString('utf8') ?? '').split('\n');
+    expect(rest).toEqual(['']);
+    const envelope = JSON.parse(line ?? '{}');
+    expect(envelope).toMatchObject({ Type: 'Notification', TopicArn, Subject: 'first', Message: 'note 1' });
+    expect(Object.keys(envelope)).not.toContain('Signature');
+    const [raw] = await objects('raw-notes/');
+    expect(raw?.toString('utf8')).toBe('note 1\n');
   });
 
   it("fails if a rule's target names a delivery stream that does not exist: the event goes to the target's dead-letter queue", async () => {
