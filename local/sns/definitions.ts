@@ -29,7 +29,8 @@ export interface SnsDefinitions {
 
 /**
  * Protocols the local runtime delivers to (email ones to the local mailbox, once confirmed);
- * subscriptions of any other protocol load but receive nothing.
+ * subscriptions of any other protocol load but receive nothing. SNS's protocols are its own
+ * list, not the dispatcher's services: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
  */
 export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda', 'firehose', ...EMAIL_PROTOCOLS]);
 
