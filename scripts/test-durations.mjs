@@ -19,7 +19,11 @@ let common = path.dirname(testResults[0]?.name ?? '');
 while (!testResults.every((file) => file.name.startsWith(`${common}${path.sep}`))) common = path.dirname(common);
 const testFolder = `${common}${path.sep}`.lastIndexOf(`${path.sep}test${path.sep}`);
 if (testFolder < 0) throw new Error(`${report}: its files are not under a test/ folder (${common})`);
-const inRepository = (file) => file.slice(testFolder + 1).split(path.sep).join('/');
+const inRepository = (file) =>
+  file
+    .slice(testFolder + 1)
+    .split(path.sep)
+    .join('/');
 const durations = Object.fromEntries(
   testResults
     .map((file) => [inRepository(file.name), Math.round((file.endTime - file.startTime) / 100) * 100])
