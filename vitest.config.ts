@@ -101,12 +101,17 @@ const DOCS_PROGRAMS = ['test/docs/testing-recipes.test.ts', 'test/docs/readme-ex
 
 /**
  * The reference app run whole: bundled with esbuild once per run (test/helpers/synth.ts, tens of
- * seconds of both cores) and started on a runtime of its own by each file (test/local/switchyard-app.ts).
+ * seconds of both cores) and started on a runtime of its own by each file (test/local/switchyard-app.ts);
+ * and its handlers' bundles, built and read.
  * 141 s of npm test's 721 s of file time and 72 s of its 505 s of CPU, its longest files among them,
  * so npm run test:apps, which CI runs: the `apps` project, with SWITCHYARD_APPS set.
  */
 const APPS = [
   'test/helpers/synth.test.ts',
+  // Handlers' bundles built with esbuild as SwitchyardFunction builds them, read for what they hold
+  // (seconds of both cores a bundle: 37 s of npm test's 560 s of file time on a fresh clone, 2026-11-29).
+  'test/lambdas/bundle-{aliases,contents}.test.ts',
+  'test/lib/constructs/durable-flow-bundles.test.ts',
   'test/lib/flows/ticket-triage-once.test.ts',
   'test/local/{change-capture,circuit-breaker,content-pipeline,escalation-policy,order-saga,out-of-order-routing,research-agents,triage,webhooks}.test.ts',
   'test/local/read-api/read-api.test.ts',
