@@ -54,8 +54,12 @@ const SHARED_MODULES = [
 /** The CLI's end-to-end suites: subprocesses against a running runtime, and `switchyard dev`'s suites, which synthesize and bundle apps (58 s of npm test's file time): npm run test:cli. Its pure parts stay in npm test. */
 const CLI_END_TO_END =
   'test/cli/{dev-handler-code,dev-python-code,dev-standby,dev-units,mcp,redrive,fork,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,pause,cost-flow-control,express,execution-subjects,offline-commands,mail,names,send-custom-bus,users}.test.ts';
-/** `npm start`'s entry point run as a process (test/local/main.test.ts: a runtime started and stopped per test, 19 s), with the CLI's. */
-const MAIN_PROCESS = 'test/local/main.test.ts';
+/**
+ * The runtime's entry points run as processes, with the CLI's: `npm start`'s (test/local/main.test.ts,
+ * a runtime started and stopped per test, 19 s) and the launcher's imports seen by a process of its
+ * own (test/local/startup/on-first-use.test.ts: tsx compiles the runtime's sources afresh, 11 s of a core).
+ */
+const MAIN_PROCESS = 'test/local/{main,startup/on-first-use}.test.ts';
 /**
  * The Custom Event Bus end to end: the API on a runtime and delivery to every target kind, with
  * real batching windows and retries (32 s of npm test's file time): npm run test:custom-bus, which CI runs.
@@ -205,8 +209,9 @@ export default defineConfig({
       // test:conformance names Lambda's recorded answers and the durable SDK's examples itself.
       ...(process.env.SWITCHYARD_LAMBDA || process.env.SWITCHYARD_CONFORMANCE ? [] : LAMBDA_ON_A_RUNTIME),
       // Hostile requests generated from the service models (18 s of npm test's file time at 3 inputs a
-      // property): npm run test:fuzz (FUZZ_RUNS=60), which CI runs; FUZZ_RUNS set by hand runs them too.
-      ...(process.env.FUZZ_RUNS ? [] : ['test/local/fuzz/*.fuzz.test.ts']),
+      // property), and the generator's own checks (every patterned string of every model, 9 s):
+      // npm run test:fuzz (FUZZ_RUNS=60), which CI runs; FUZZ_RUNS set by hand runs them too.
+      ...(process.env.FUZZ_RUNS ? [] : ['test/local/fuzz/*.test.ts']),
       // The reference app bundled and run whole (about two minutes of test time): npm run test:apps, which CI runs.
       ...(process.env.SWITCHYARD_APPS ? [] : APPS),
       // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes
