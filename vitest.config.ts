@@ -142,6 +142,8 @@ const DURABILITY = [
   'test/local/eventbridgev2/crash-point.test.ts',
   'test/local/data-folder.test.ts',
   'test/testing/own-process.test.ts',
+  // A process of its own that starts a runtime and exits without stopping it (tsx compiling the runtime afresh: 5-12 s of a core).
+  'test/testing/unstopped.test.ts',
 ];
 
 const RUNTIME_ISOLATED = [
