@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { resourceName } from '../clients/resource-names.js';
+import { HANDLER_BUNDLE_OPTIONS } from './handler-bundle.js';
 
 const root = path.join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
@@ -91,17 +92,10 @@ async function floorBundle(dir: string): Promise<string> {
       resolveDir: root,
       loader: 'js',
     },
-    bundle: true,
+    ...HANDLER_BUNDLE_OPTIONS,
     outfile: file,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
     sourcemap: true,
     sourcesContent: false,
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    logLevel: 'error',
   });
   return file;
 }

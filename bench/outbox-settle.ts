@@ -16,22 +16,13 @@ import { openDatabase } from '../local/store/data-folder.js';
 import { DurableOutbox, type OutboxOutcome } from '../local/store/outbox.js';
 import { inTransaction } from '../local/store/transaction.js';
 import { systemClock } from '../local/time/clock.js';
+import { TICKET_CREATED_EVENT } from './sample-event.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** Rows answered together (a SendMessageBatch's ten). */
 const ANSWERED_TOGETHER = 10;
-const event = JSON.stringify({
-  version: '0',
-  id: '5e1d2b0c-8d7e-4c3a-9f4e-6a1b2c3d4e5f',
-  'detail-type': 'TicketCreated',
-  source: 'switchyard.helpdesk',
-  account: '000000000000',
-  time: '2026-11-27T23:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: { ticketId: 'T-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund the second charge.' },
-});
+const event = TICKET_CREATED_EVENT;
 
 /** CPU microseconds per row of one outbox working through EVENTS rows. */
 async function round(): Promise<number> {

@@ -21,21 +21,12 @@ import { SqsService } from '../local/sqs/sqs-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
 import { inTransaction } from '../local/store/transaction.js';
 import { systemClock } from '../local/time/clock.js';
+import { TICKET_CREATED_EVENT } from './sample-event.js';
 import { walEnd, walPagesByOwner } from './wal-pages.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const body = JSON.stringify({
-  version: '0',
-  id: '5e1d2b0c-8d7e-4c3a-9f4e-6a1b2c3d4e5f',
-  'detail-type': 'TicketCreated',
-  source: 'switchyard.helpdesk',
-  account: '000000000000',
-  time: '2026-11-27T23:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: { ticketId: 'T-1', customerId: 'C-1', subject: 'Charged twice', body: 'Please refund the second charge.' },
-});
+const body = TICKET_CREATED_EVENT;
 const trace = {
   AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' },
 };

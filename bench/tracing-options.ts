@@ -25,6 +25,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { HANDLER_BUNDLE_OPTIONS } from './handler-bundle.js';
 
 const root = path.join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
@@ -53,15 +54,8 @@ async function bundle(dir: string, name: string, contents: string): Promise<stri
   const file = path.join(dir, name, 'index.mjs');
   await build({
     stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
+    ...HANDLER_BUNDLE_OPTIONS,
     outfile: file,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    logLevel: 'error',
   });
   return file;
 }
