@@ -101,7 +101,13 @@ export class HandlerCode {
     return bundles.size > 0 ? { kind: 'code', bundles: [...bundles] } : { kind: 'none' };
   }
 
+  /** The folders the last synthesis listed (those of the assets it fingerprinted and copied). */
+  listedFolders(): readonly string[] {
+    return [...this.#listed];
+  }
+
   /** Whether the synthesis or a bundle read the file, or it is in a folder the synthesis listed or a function's code is a copy of (a file read by nothing, gone now, was no change). */
+
   reads(file: string): boolean {
     const record = this.#record;
     if (record === undefined) return false;

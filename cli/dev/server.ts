@@ -351,10 +351,11 @@ export class Changes {
     const { project, io } = this.dev;
     const what = project.watch
       ? `cdk.json's watch.include ${project.watch.include.join(', ')}, and any file the app reads`
-      : 'all but node_modules, cdk.out, dist and dot-folders';
+      : "all but node_modules (but a layer's the app copies), cdk.out, dist and dot-folders";
     io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
     this.#dataFolder = excludingFolder(project.watch, project.root, dataDir).ownFolders?.at(-1);
     this.#runtime = runtime;
+    this.#watcher.watchListed(this.dev.code.listedFolders());
     void background.then(() => {
       this.#ahead = true;
       this.#standBy();
@@ -390,6 +391,8 @@ export class Changes {
     if (files.length === 0) return;
     this.#running = reloadOnce(runtime, this.dev, files, () => this.#standBy()).finally(() => {
       this.#running = undefined;
+      // A synthesis may have listed new asset folders (a layer's nodejs/node_modules).
+      this.#watcher.watchListed(this.dev.code.listedFolders());
       // Checked once what changed runs (any file may be one tsc reads: a test, a type).
       this.dev.types?.request();
       // After a change that did not synthesize, or whose synthesis failed, too.

@@ -72,6 +72,8 @@ const QUIET_MS = 20;
  */
 export class SourceWatcher {
   readonly #watchers = new Map<string, FSWatcher>();
+  /** Folders inside a nested node_modules watched because the synthesis listed them (watchListed). */
+  readonly #listed = new Set<string>();
   readonly #pending = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -99,6 +101,47 @@ export class SourceWatcher {
     clearTimeout(this.#timer);
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
+  }
+
+  /**
+   * Watches the folders the synthesis listed (an asset it fingerprinted and copied) that lie in
+   * a node_modules inside the project's sources: a Node.js layer's code is
+   * `<layer>/nodejs/node_modules/<package>` (Lambda's layout), so an edit of it is the app's
+   * change, not an install's. The project's own node_modules (its dependencies) and what
+   * dot-folders or cdk.out hold stay out. Each listed folder is watched alone (CDK lists every
+   * folder it walks); a file in one counts when the app reads it (`appReads`).
+   */
+  watchListed(folders: Iterable<string>): void {
+    for (const folder of folders) {
+      const relative = path.relative(this.root, folder).split(path.sep).join('/');
+      if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) continue;
+      const segments = relative.split('/');
+      if (segments[0] === 'node_modules' || !segments.includes('node_modules')) continue;
+      if (segments.some((segment) => segment.startsWith('.') || segment === 'cdk.out')) continue;
+      if (this.#closed || this.#watchers.has(folder)) continue;
+      let watcher: FSWatcher;
+      try {
+        watcher = watch(folder, (_event, name) => this.#onListedEvent(folder, name === null ? undefined : String(name)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+        throw error;
+      }
+      watcher.on('error', (error) => {
+        watcher.close();
+        this.#watchers.delete(folder);
+        this.#listed.delete(folder);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EPERM') this.onError(error);
+      });
+      this.#watchers.set(folder, watcher);
+      this.#listed.add(folder);
+    }
+  }
+
+  #onListedEvent(folder: string, name: string | undefined): void {
+    if (this.#closed || name === undefined) return;
+    const file = path.join(folder, name);
+    if (!this.appReads(file)) return;
+    this.#report(path.relative(this.root, file).split(path.sep).join('/'));
   }
 
   #watchTree(folder: string): void {
@@ -136,6 +179,10 @@ export class SourceWatcher {
       // A folder moved in brings its files along: each of them is new to the app.
       if (!isSource(relative, this.patterns) && !this.patterns.include.some((glob) => path.matchesGlob(`${relative}/x`, glob))) return;
     } else if (!isSource(relative, this.patterns) && !this.appReads(file)) return;
+    this.#report(relative);
+  }
+
+  #report(relative: string): void {
     this.#pending.add(relative);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {

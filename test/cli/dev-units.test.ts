@@ -515,6 +515,31 @@ describe('SourceWatcher', () => {
     expect([...new Set(batches.flat())].sort()).toEqual(['graphql/putEvent.js', 'lib/stack.ts']);
   });
 
+  it("reports a file of a Node.js layer's nodejs/node_modules the synthesis listed, never the project's own node_modules", async () => {
+    const layer = 'resources/layers/helper/nodejs/node_modules/helper';
+    const root = project({ [`${layer}/index.js`]: '1', 'node_modules/dep/index.js': '1', 'lib/stack.ts': '1' });
+    const batches: (readonly string[])[] = [];
+    const listed = [path.join(root, layer), path.join(root, 'node_modules', 'dep')];
+    const watcher = new SourceWatcher(
+      root,
+      undefined,
+      (files) => batches.push(files),
+      (error) => batches.push([String(error)]),
+      100,
+      (file) => listed.includes(path.dirname(file)),
+    );
+    try {
+      watcher.watchListed(listed);
+      writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), '2');
+      writeFileSync(path.join(root, layer, 'index.js'), '2');
+      writeFileSync(path.join(root, 'lib', 'stack.ts'), '2');
+      await until(() => batches.flat().includes('lib/stack.ts') && batches.flat().includes(`${layer}/index.js`), 'both changes');
+    } finally {
+      watcher.close();
+    }
+    expect([...new Set(batches.flat())].sort()).toEqual(['lib/stack.ts', `${layer}/index.js`]);
+  });
+
   it("never reports what the runtime writes into a --data folder inside the project, whatever cdk.json's watch says", async () => {
     const root = project({ 'lib/stack.ts': '1', 'data[1]/tables.sqlite': '1' });
     const batches: (readonly string[])[] = [];

@@ -1,4 +1,5 @@
 import { deepEqual } from '../../json/jsonpath.js';
+import { Errors, StatesError } from './errors.js';
 import type { Scope } from './intrinsics.js';
 import { compileReferencePath, PayloadSyntaxError, type ReferencePath, requirePath } from './payload.js';
 import { compareInstants, parseTimestamp } from './timestamp.js';
@@ -62,8 +63,7 @@ export function compileRule(rule: Record<string, unknown>, where: string): Rule 
     const other = compileReferencePath(operand);
     const base = op.slice(0, -4);
     return (s) => {
-      const v = variable.resolve(s);
-      if (v === undefined) requirePath(variable, s);
+      const v = resolveVariable(variable, s);
       const expected = requirePath(other, s);
       return compare(base, v, expected);
     };
@@ -80,8 +80,20 @@ export function compileRule(rule: Record<string, unknown>, where: string): Rule 
   return (s) => compare(op, resolveVariable(variable, s), operand);
 }
 
+/**
+ * A rule's Variable that selects nothing fails the execution (only IsPresent may test for it),
+ * in Step Functions' own words for a Choice state, not Jayway's that other paths use: AWS's
+ * Step Functions Local answers `Invalid path '$.x': The choice state's condition path
+ * references an invalid value.`
+ */
 function resolveVariable(variable: ReferencePath, s: Scope): unknown {
-  return requirePath(variable, s);
+  const v = variable.resolve(s);
+  if (v === undefined)
+    throw new StatesError(
+      Errors.Runtime,
+      `Invalid path '${variable.source}': The choice state's condition path references an invalid value.`,
+    );
+  return v;
 }
 
 function validateOperand(op: string, operand: unknown, where: string): void {

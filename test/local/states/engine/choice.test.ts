@@ -65,7 +65,10 @@ describe('choice rules', () => {
   });
 
   it('fails if the variable is missing for a comparison', () => {
-    expect(() => test({ StringEquals: 'x' }, {})).toThrow(/No results for path/);
+    const words = "Invalid path '$.v': The choice state's condition path references an invalid value.";
+    expect(() => test({ StringEquals: 'x' }, {})).toThrow(words);
+    expect(() => test({ BooleanEquals: true }, { w: true })).toThrow(words);
+    expect(() => test({ StringEqualsPath: '$.w' }, { w: 'x' })).toThrow(words);
   });
 
   it('fails to compile a rule without an operator', () => {
