@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
@@ -31,24 +32,27 @@ const metricFilter = (name: string, pattern: string, transformation: Record<stri
   },
 });
 
+/** The app: `placed` publishes `placedValue` for each order its function logs. */
+const template = (placedValue: string) =>
+  assemblyOf({
+    // The function's own group, as CDK declares it for a function with a log group of its own.
+    Group: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: GROUP } },
+    Orders: inlineFunction(HANDLER, { FunctionName: 'orders' }),
+    Placed: metricFilter('placed', 'ORDER_PLACED', { MetricName: 'Placed', MetricValue: placedValue }),
+    Api: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: API } },
+    Errors: metricFilter('errors', 'ERROR', { MetricName: 'Errors', MetricValue: '1', DefaultValue: 0 }, API),
+    Latency: metricFilter('latency', '{ $.latency = * }', { MetricName: 'Latency', MetricValue: '$.latency', Unit: 'Milliseconds' }),
+    ByRoute: metricFilter('by-route', '{ $.route = * }', {
+      MetricName: 'Requests',
+      MetricValue: '1',
+      Dimensions: [{ Key: 'Route', Value: '$.route' }],
+    }),
+    Bytes: metricFilter('bytes', '[ip, user, status=2*, size]', { MetricName: 'Bytes', MetricValue: '$size', Unit: 'Bytes' }),
+  });
+
 const lines: string[] = [];
 const app = restartableRuntime({
-  assembly: () =>
-    assemblyOf({
-      // The function's own group, as CDK declares it for a function with a log group of its own.
-      Group: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: GROUP } },
-      Orders: inlineFunction(HANDLER, { FunctionName: 'orders' }),
-      Placed: metricFilter('placed', 'ORDER_PLACED', { MetricName: 'Placed', MetricValue: '1' }),
-      Api: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: API } },
-      Errors: metricFilter('errors', 'ERROR', { MetricName: 'Errors', MetricValue: '1', DefaultValue: 0 }, API),
-      Latency: metricFilter('latency', '{ $.latency = * }', { MetricName: 'Latency', MetricValue: '$.latency', Unit: 'Milliseconds' }),
-      ByRoute: metricFilter('by-route', '{ $.route = * }', {
-        MetricName: 'Requests',
-        MetricValue: '1',
-        Dimensions: [{ Key: 'Route', Value: '$.route' }],
-      }),
-      Bytes: metricFilter('bytes', '[ip, user, status=2*, size]', { MetricName: 'Bytes', MetricValue: '$size', Unit: 'Bytes' }),
-    }),
+  assembly: () => template('1'),
   ownsAssembly: true,
   options: { log: (line) => lines.push(line) },
   clients: (runtime) => ({
@@ -150,7 +154,10 @@ describe('CloudWatch Logs metric filters', () => {
 
   it("answers TestMetricFilter with the matching messages and their fields' values", async () => {
     const { matches } = await app.logs.send(
-      new TestMetricFilterCommand({ filterPattern: '[ip, user, status=4*, size]', logEventMessages: ['1.1.1.1 a 200 5', '1.1.1.1 b 404 7'] }),
+      new TestMetricFilterCommand({
+        filterPattern: '[ip, user, status=4*, size]',
+        logEventMessages: ['1.1.1.1 a 200 5', '1.1.1.1 b 404 7'],
+      }),
     );
     expect(matches).toEqual([
       { eventNumber: 2, eventMessage: '1.1.1.1 b 404 7', extractedValues: { $ip: '1.1.1.1', $user: 'b', $status: '404', $size: '7' } },
@@ -167,7 +174,11 @@ describe('CloudWatch Logs metric filters', () => {
           metricTransformations: [{ metricName: 'M', metricNamespace: 'Shop', metricValue: '1', ...transformation }],
         }),
       );
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error) => [error.name, error.message]);
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: Error) => [error.name, error.message],
+      );
     expect(await refusal(request({ metricValue: 'latency' }))).toEqual([
       'InvalidParameterException',
       'Invalid metric value: latency. The metric value must be a number, or a field of the filter pattern ($.field for a JSON pattern, $field for a space-delimited one).',
@@ -175,7 +186,9 @@ describe('CloudWatch Logs metric filters', () => {
     await expect(request({ defaultValue: 0, dimensions: { N: '$.n' } })).rejects.toThrow(
       'Dimensions and a default value cannot both be specified in a metric transformation.',
     );
-    await expect(request({ dimensions: { N: '$.n' } }, 'ERROR')).rejects.toThrow('The specified filter pattern does not support dimensions');
+    await expect(request({ dimensions: { N: '$.n' } }, 'ERROR')).rejects.toThrow(
+      'The specified filter pattern does not support dimensions',
+    );
     await expect(request({}, '{ $.n = ')).rejects.toBeInstanceOf(InvalidParameterException);
     const { metricFilters } = await app.logs.send(new DescribeMetricFiltersCommand({ logGroupName: GROUP, filterNamePrefix: 'bad' }));
     expect(metricFilters).toEqual([]);
@@ -201,6 +214,18 @@ describe('CloudWatch Logs metric filters', () => {
     await expect(app.logs.send(new DeleteMetricFilterCommand({ logGroupName: API, filterName: 'warnings' }))).rejects.toThrow(
       'The specified metric filter does not exist.',
     );
+  });
+
+  it("follows the template's changes at a reload (switchyard dev's synthesis)", async () => {
+    const changed = template('5');
+    try {
+      const summary = await app.runtime.reload(changed);
+      expect(summary.reloaded).toContain('metric filter placed (changed)');
+      const { metricFilters } = await app.logs.send(new DescribeMetricFiltersCommand({ logGroupName: GROUP, filterNamePrefix: 'placed' }));
+      expect(metricFilters?.[0]?.metricTransformations?.[0]?.metricValue).toBe('5');
+    } finally {
+      rmSync(changed, { recursive: true, force: true });
+    }
   });
 
   it('says nothing at start-up of metric filters not running', () => {
