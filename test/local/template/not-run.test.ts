@@ -114,7 +114,11 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it('loads a metric filter with no loader warning (the logs service runs it)', () => {
-    const filter = { LogGroupName: '/app', FilterPattern: '', MetricTransformations: [{ MetricName: 'M', MetricNamespace: 'N', MetricValue: '1' }] };
+    const filter = {
+      LogGroupName: '/app',
+      FilterPattern: '',
+      MetricTransformations: [{ MetricName: 'M', MetricNamespace: 'N', MetricValue: '1' }],
+    };
     expect(loadForRuntime({ Resources: { R: { Type: 'AWS::Logs::MetricFilter', Properties: filter } } }).warnings).toEqual([]);
   });
 
