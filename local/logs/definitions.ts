@@ -110,17 +110,35 @@ function metricFilterDefinitions(app: LoadedApp, warnings: string[]): MetricFilt
       );
       continue;
     }
-    const dimensions = Array.isArray(t.Dimensions) ? (t.Dimensions as { Key?: unknown; Value?: unknown }[]) : [];
+    // A missing name, namespace, value or dimension never becomes the text "undefined" of a metric.
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    const dimensions = (Array.isArray(t.Dimensions) ? (t.Dimensions as { Key?: unknown; Value?: unknown }[]) : []).map(
+      (d) => [text(d.Key), text(d.Value)] as const,
+    );
+    const defaultValue = t.DefaultValue === undefined ? undefined : Number(t.DefaultValue);
+    const [metricName, metricNamespace, metricValue] = [text(t.MetricName), text(t.MetricNamespace), text(t.MetricValue)];
+    if (
+      metricName === undefined ||
+      metricNamespace === undefined ||
+      metricValue === undefined ||
+      dimensions.some(([key, value]) => key === undefined || value === undefined) ||
+      (defaultValue !== undefined && !Number.isFinite(defaultValue))
+    ) {
+      warnings.push(
+        `${where}: its MetricName, MetricNamespace, MetricValue, a dimension's Key or Value or its DefaultValue does not resolve locally; it is not run`,
+      );
+      continue;
+    }
     filters.push({
       group: p.LogGroupName,
       name: r.physicalName,
       pattern: typeof p.FilterPattern === 'string' ? p.FilterPattern : '',
       transformation: {
-        metricName: String(t.MetricName),
-        metricNamespace: String(t.MetricNamespace),
-        metricValue: String(t.MetricValue),
-        ...(t.DefaultValue === undefined ? {} : { defaultValue: Number(t.DefaultValue) }),
-        ...(dimensions.length === 0 ? {} : { dimensions: Object.fromEntries(dimensions.map((d) => [String(d.Key), String(d.Value)])) }),
+        metricName,
+        metricNamespace,
+        metricValue,
+        ...(defaultValue === undefined ? {} : { defaultValue }),
+        ...(dimensions.length === 0 ? {} : { dimensions: Object.fromEntries(dimensions) }),
         ...(typeof t.Unit === 'string' ? { unit: t.Unit } : {}),
       },
     });

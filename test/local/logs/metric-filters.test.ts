@@ -13,6 +13,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { logGroupDefinitions } from '../../../local/logs/definitions.js';
+import type { LoadedApp } from '../../../local/template/load.js';
 import { assemblyOf } from '../assembly.js';
 import { eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
@@ -231,5 +233,49 @@ describe('CloudWatch Logs metric filters', () => {
   it('says nothing at start-up of metric filters not running', () => {
     expect(app.runtime.warnings.join('\n')).not.toContain('metric filters are not run locally');
     expect(lines.join('\n')).not.toContain('is not run');
+  });
+});
+
+describe('logGroupDefinitions', () => {
+  const resource = (transformation: Record<string, unknown>) => ({
+    type: 'AWS::Logs::MetricFilter',
+    stackName: 'Stack',
+    logicalId: 'Metric',
+    physicalName: 'metric',
+    properties: { LogGroupName: '/app', FilterPattern: '', MetricTransformations: [transformation] },
+  });
+  const read = (transformation: Record<string, unknown>) =>
+    logGroupDefinitions({ stacks: [{ resources: [resource(transformation)] }] } as unknown as LoadedApp);
+
+  it("reads a template's metric filter in PutMetricFilter's shape, its Dimensions list as a map", () => {
+    const { metricFilters, warnings } = read({
+      MetricName: 'M',
+      MetricNamespace: 'N',
+      MetricValue: '$.n',
+      Dimensions: [{ Key: 'Route', Value: '$.route' }],
+      Unit: 'Count',
+    });
+    expect(warnings).toEqual([]);
+    expect(metricFilters).toEqual([
+      {
+        group: '/app',
+        name: 'metric',
+        pattern: '',
+        transformation: { metricName: 'M', metricNamespace: 'N', metricValue: '$.n', dimensions: { Route: '$.route' }, unit: 'Count' },
+      },
+    ]);
+  });
+
+  it('fails if a name, namespace, value or dimension does not resolve: no metric named "undefined"', () => {
+    for (const transformation of [
+      { MetricNamespace: 'N', MetricValue: '1' },
+      { MetricName: 'M', MetricNamespace: 'N', MetricValue: '1', Dimensions: [{ Key: 'Route' }] },
+    ]) {
+      const { metricFilters, warnings } = read(transformation);
+      expect(metricFilters).toEqual([]);
+      expect(warnings).toEqual([
+        "Stack/Metric (AWS::Logs::MetricFilter): its MetricName, MetricNamespace, MetricValue, a dimension's Key or Value or its DefaultValue does not resolve locally; it is not run",
+      ]);
+    }
   });
 });
