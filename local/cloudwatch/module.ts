@@ -34,7 +34,7 @@ export const cloudWatchModule: ServiceModule<'cloudwatch'> = {
   // The operations it serves are CloudWatchService's methods.
   apis: [{ model: 'cloudwatch', operations: apiOperations(CloudWatchService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-cloudwatch', serviceId: 'CloudWatch' }],
-  // Logs: the embedded metric format events functions write are read as they are stored.
+  // Logs: the embedded metric format events functions write are read as they are stored, and metric filters publish here.
   needs: ['template', 'logs'],
   databases: ['cloudwatch'],
   create({ settings, database, services, warn }) {
@@ -49,7 +49,10 @@ export const cloudWatchModule: ServiceModule<'cloudwatch'> = {
       alarms,
       log: (line) => log(`[cloudwatch] ${line}`),
     });
-    services.get('logs').onEvents((group, _stream, events) => cloudwatch.extractEmbedded(group, events));
+    const logs = services.get('logs');
+    logs.onEvents((group, _stream, events) => cloudwatch.extractEmbedded(group, events));
+    // Metric filters publish through PutMetricData, checked and stored as the API's data are.
+    logs.metricFilters.publishTo((request) => cloudwatch.PutMetricData(request));
     const protocols = cloudWatchProtocols(cloudwatch);
     return {
       service: cloudwatch,

@@ -1,6 +1,7 @@
 import type { LoadedApp } from '../template/load.js';
 import { templateTags } from '../template/tags.js';
 import type { LogGroupDefinition } from './logs-service.js';
+import type { MetricFilterDefinition } from './metric-filters.js';
 import { deliversTo, type SubscriptionFilterDefinition } from './subscriptions.js';
 import { GROUP_CLASSES, RETENTION_DAYS } from './validation.js';
 
@@ -12,6 +13,7 @@ import { GROUP_CLASSES, RETENTION_DAYS } from './validation.js';
 export function logGroupDefinitions(app: LoadedApp): {
   groups: LogGroupDefinition[];
   subscriptionFilters: SubscriptionFilterDefinition[];
+  metricFilters: MetricFilterDefinition[];
   warnings: string[];
 } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
@@ -46,7 +48,8 @@ export function logGroupDefinitions(app: LoadedApp): {
     if (group) (group.streams as string[]).push(r.physicalName);
   }
   const subscriptionFilters = subscriptionFilterDefinitions(app, warnings);
-  return { groups: [...groups.values()], subscriptionFilters, warnings };
+  const metricFilters = metricFilterDefinitions(app, warnings);
+  return { groups: [...groups.values()], subscriptionFilters, metricFilters, warnings };
 }
 
 /**
@@ -86,6 +89,59 @@ function subscriptionFilterDefinitions(app: LoadedApp, warnings: string[]): Subs
       );
     }
     filters.push(filter);
+  }
+  return filters;
+}
+
+/**
+ * The template's `AWS::Logs::MetricFilter`s, in PutMetricFilter's shape (CloudFormation's
+ * `Dimensions` list of Key and Value is the API's map). Checked as PutMetricFilter checks them when
+ * the logs service declares them: one it would refuse is printed and not run.
+ */
+function metricFilterDefinitions(app: LoadedApp, warnings: string[]): MetricFilterDefinition[] {
+  const filters: MetricFilterDefinition[] = [];
+  for (const r of app.stacks.flatMap((stack) => stack.resources).filter((r) => r.type === 'AWS::Logs::MetricFilter')) {
+    const p = r.properties;
+    const [t, ...more] = Array.isArray(p.MetricTransformations) ? (p.MetricTransformations as Record<string, unknown>[]) : [];
+    const where = `${r.stackName}/${r.logicalId} (AWS::Logs::MetricFilter)`;
+    if (typeof p.LogGroupName !== 'string' || t === undefined || more.length > 0) {
+      warnings.push(
+        `${where}: its LogGroupName does not resolve to a name locally, or it has not exactly one MetricTransformation; it is not run`,
+      );
+      continue;
+    }
+    // A missing name, namespace, value or dimension never becomes the text "undefined" of a metric.
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    const dimensions = (Array.isArray(t.Dimensions) ? (t.Dimensions as { Key?: unknown; Value?: unknown }[]) : []).map(
+      (d) => [text(d.Key), text(d.Value)] as const,
+    );
+    const defaultValue = t.DefaultValue === undefined ? undefined : Number(t.DefaultValue);
+    const [metricName, metricNamespace, metricValue] = [text(t.MetricName), text(t.MetricNamespace), text(t.MetricValue)];
+    if (
+      metricName === undefined ||
+      metricNamespace === undefined ||
+      metricValue === undefined ||
+      dimensions.some(([key, value]) => key === undefined || value === undefined) ||
+      (defaultValue !== undefined && !Number.isFinite(defaultValue))
+    ) {
+      warnings.push(
+        `${where}: its MetricName, MetricNamespace, MetricValue, a dimension's Key or Value or its DefaultValue does not resolve locally; it is not run`,
+      );
+      continue;
+    }
+    filters.push({
+      group: p.LogGroupName,
+      name: r.physicalName,
+      pattern: typeof p.FilterPattern === 'string' ? p.FilterPattern : '',
+      transformation: {
+        metricName,
+        metricNamespace,
+        metricValue,
+        ...(defaultValue === undefined ? {} : { defaultValue }),
+        ...(dimensions.length === 0 ? {} : { dimensions: Object.fromEntries(dimensions) }),
+        ...(typeof t.Unit === 'string' ? { unit: t.Unit } : {}),
+      },
+    });
   }
   return filters;
 }

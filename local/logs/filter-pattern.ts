@@ -275,3 +275,67 @@ function compileDelimitedPattern(text: string): MessageMatcher {
 function tokenize(message: string): string[] {
   return [...message.matchAll(/"([^"]*)"|\[([^\]]*)\]|(\S+)/g)].map((m) => m[1] ?? m[2] ?? (m[3] as string));
 }
+
+// ---- the fields a pattern names, for metric filters' values and dimensions ----
+
+/** The values of an event's fields by the names metric transformations use: `$.a.b` (JSON) or `$name` (space-delimited). */
+export type FieldValues = Readonly<Record<string, string>>;
+
+/** The kind of events a pattern's fields are read from: JSON, space-delimited, or neither (terms, regex: no fields). */
+export function patternKind(pattern: string | undefined): 'json' | 'delimited' | 'text' {
+  const text = (pattern ?? '').trim();
+  return text.startsWith('{') ? 'json' : text.startsWith('[') ? 'delimited' : 'text';
+}
+
+/**
+ * Reads the fields of a matched event, as TestMetricFilter's `extractedValues` and metric
+ * filters' `$` values and dimensions name them: for a JSON pattern, every `$.` selector the
+ * pattern or `wanted` names that holds a number, text or boolean; for a space-delimited one,
+ * every named position (`$status` of `[ip, user, status=4*, ...]`); none for other patterns.
+ */
+export function compileFieldReader(pattern: string | undefined, wanted: readonly string[] = []): (message: string) => FieldValues {
+  const text = (pattern ?? '').trim();
+  const kind = patternKind(text);
+  if (kind === 'json') {
+    const selectors = [
+      ...new Set([...(text.match(/\$(?:\.[A-Za-z0-9_@$-]+|\[\d+\])+/g) ?? []), ...wanted.filter((w) => w.startsWith('$.'))]),
+    ];
+    const paths = selectors.map((selector) => ({
+      selector,
+      path: [...selector.slice(1).matchAll(/\.([^.[]+)|\[(\d+)\]/g)].map((m) => (m[1] !== undefined ? m[1] : Number(m[2]))),
+    }));
+    return (message) => {
+      let event: Json;
+      try {
+        event = JSON.parse(message.trim());
+      } catch {
+        return {};
+      }
+      const values: Record<string, string> = {};
+      for (const { selector, path } of paths) {
+        const value = select(event, path);
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') values[selector] = String(value);
+      }
+      return values;
+    };
+  }
+  if (kind === 'delimited') {
+    const fields = text
+      .slice(1, -1)
+      .split(',')
+      .map((field) => field.trim());
+    const restAt = fields.indexOf('...');
+    const names = fields.map((field) => (field === '...' ? undefined : /^([A-Za-z_][\w.]*)/.exec(field)?.[1]));
+    return (message) => {
+      const tokens = tokenize(message);
+      const values: Record<string, string> = {};
+      names.forEach((name, i) => {
+        if (name === undefined) return;
+        const token = restAt >= 0 && i > restAt ? tokens[tokens.length - (fields.length - i)] : tokens[i];
+        if (token !== undefined) values[`$${name}`] = token;
+      });
+      return values;
+    };
+  }
+  return () => ({});
+}

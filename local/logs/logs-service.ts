@@ -3,9 +3,11 @@ import { type Operation, operationTable } from '../service-registry/operation-ta
 import type { ServiceState } from '../store/service-state.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { LogsAccountPolicies } from './account-policies.js';
+import { describeGroup, describeStream } from './descriptions.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type EventsListener, type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
+import { type EventsListener, type GroupRow, LogsStore, type NewEvent } from './logs-store.js';
+import { type MetricFilterDefinition, MetricFilters } from './metric-filters.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
   checkRetention,
@@ -70,6 +72,8 @@ export class LogsService {
   readonly #policies: LogsAccountPolicies;
   /** Subscription filters, and the deliveries they owe (written as events are appended). */
   readonly subscriptions: SubscriptionFilters;
+  /** Metric filters: what they publish goes to CloudWatch (`metricFilters.publishTo`) once the events are committed. */
+  readonly metricFilters: MetricFilters;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
   readonly #listeners: EventsListener[] = [];
   #flushScheduled = false;
@@ -88,12 +92,23 @@ export class LogsService {
       log: options.log ?? (() => {}),
       hasGroup: (name) => this.hasGroup(name),
     });
+    this.metricFilters = new MetricFilters({
+      db: options.db,
+      clock: options.clock,
+      log: options.log ?? (() => {}),
+      hasGroup: (name) => this.hasGroup(name),
+    });
+    this.#listeners.push((group, _stream, events) => this.metricFilters.publish(group, events));
   }
 
   /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
   get operations(): Record<string, Operation> {
-    // Subscription filters' operations are theirs (SubscriptionFilters' PascalCase methods).
-    return { ...operationTable(this, LogsService), ...operationTable(this.subscriptions, SubscriptionFilters) };
+    // Subscription and metric filters' operations are theirs (their classes' PascalCase methods).
+    return {
+      ...operationTable(this, LogsService),
+      ...operationTable(this.subscriptions, SubscriptionFilters),
+      ...operationTable(this.metricFilters, MetricFilters),
+    };
   }
 
   /**
@@ -133,19 +148,24 @@ export class LogsService {
     filters: readonly SubscriptionFilterDefinition[],
     options: { removeOthers: boolean } = { removeOthers: true },
   ): void {
+    this.#createGroups(filters.map((filter) => filter.group));
+    this.subscriptions.declare(filters, options);
+  }
+
+  /** Creates or updates the template's metric filters (`AWS::Logs::MetricFilter`), as `declareSubscriptionFilters` does subscription filters. */
+  declareMetricFilters(filters: readonly MetricFilterDefinition[], options: { removeOthers: boolean } = { removeOthers: true }): void {
+    this.#createGroups(filters.map((filter) => filter.group));
+    this.metricFilters.declare(filters, options);
+  }
+
+  /** Creates the groups a template's filter names that do not exist (a function's `/aws/lambda/<name>`), as the function's first log line would. */
+  #createGroups(names: readonly string[]): void {
     const now = this.options.clock.now();
     this.flush();
-    for (const filter of filters) {
-      this.#store.createGroup({
-        name: filter.group,
-        creation_time: now,
-        retention_days: null,
-        group_class: 'STANDARD',
-        kms_key_id: null,
-        deletion_protection: 0,
-      });
+    for (const name of names) {
+      const row = { name, creation_time: now, retention_days: null, group_class: 'STANDARD', kms_key_id: null, deletion_protection: 0 };
+      this.#store.createGroup(row);
     }
-    this.subscriptions.declare(filters, options);
   }
 
   /** Starts deleting expired events, and delivering what subscription filters owe (a stop or a crash left included), in the background. */
@@ -254,6 +274,7 @@ export class LogsService {
     }
     this.#store.deleteGroup(name);
     this.subscriptions.changed();
+    this.metricFilters.changed();
     return {};
   }
 
@@ -273,7 +294,7 @@ export class LogsService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      logGroups: page.map((row) => this.#describeGroup(row)),
+      logGroups: page.map((row) => describeGroup(row, this.#groupArn(row.name), this.metricFilters.count(row.name))),
       ...(rows.length > limit && last ? { nextToken: encodeToken('groups', last.name) } : {}),
     };
   }
@@ -360,7 +381,7 @@ export class LogsService {
     const offset = decodeToken(input.nextToken, 'streams', isOffset) ?? 0;
     const page = streams.slice(offset, offset + limit);
     return {
-      logStreams: page.map((row) => this.#describeStream(row)),
+      logStreams: page.map((row) => describeStream(row, this.#groupArn(group))),
       ...(offset + limit < streams.length ? { nextToken: encodeToken('streams', offset + limit) } : {}),
     };
   }
@@ -465,33 +486,6 @@ export class LogsService {
 
   #groupArn(name: string): string {
     return `arn:aws:logs:${this.options.region}:${this.options.accountId}:log-group:${name}`;
-  }
-
-  #describeGroup(row: GroupRow) {
-    return {
-      logGroupName: row.name,
-      creationTime: row.creation_time,
-      ...(row.retention_days === null ? {} : { retentionInDays: row.retention_days }),
-      metricFilterCount: 0,
-      arn: `${this.#groupArn(row.name)}:*`,
-      storedBytes: row.stored_bytes,
-      ...(row.kms_key_id === null ? {} : { kmsKeyId: row.kms_key_id }),
-      logGroupClass: row.group_class,
-      logGroupArn: this.#groupArn(row.name),
-      deletionProtectionEnabled: row.deletion_protection === 1,
-    };
-  }
-
-  #describeStream(row: StreamRow) {
-    return {
-      logStreamName: row.name,
-      creationTime: row.creation_time,
-      ...(row.first_event === null ? {} : { firstEventTimestamp: row.first_event }),
-      ...(row.last_event === null ? {} : { lastEventTimestamp: row.last_event }),
-      ...(row.last_ingestion === null ? {} : { lastIngestionTime: row.last_ingestion }),
-      arn: `${this.#groupArn(row.group_name)}:log-stream:${row.name}`,
-      storedBytes: 0,
-    };
   }
 }
 

@@ -23,7 +23,12 @@ declare module '../endpoint/validation/model.js' {
 
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 const LOG_GROUPS: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup']);
-const SUBSCRIPTION_FILTERS: ReadonlySet<string> = new Set(['AWS::Logs::SubscriptionFilter']);
+const FILTERS: ReadonlySet<string> = new Set(['AWS::Logs::SubscriptionFilter', 'AWS::Logs::MetricFilter']);
+
+const FILTER_KINDS: Readonly<Record<string, string>> = {
+  'AWS::Logs::SubscriptionFilter': 'subscription filter',
+  'AWS::Logs::MetricFilter': 'metric filter',
+};
 
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
@@ -51,6 +56,10 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         'PutSubscriptionFilter',
         'DescribeSubscriptionFilters',
         'DeleteSubscriptionFilter',
+        'PutMetricFilter',
+        'DescribeMetricFilters',
+        'DeleteMetricFilter',
+        'TestMetricFilter',
       ],
     },
   ],
@@ -59,8 +68,8 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
-  // A filter is created or updated as the template's changes say; one removed keeps running until the next start deletes it.
-  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter'] },
+  // A filter (subscription or metric) is created or updated as the template's changes say; one removed keeps running until the next start deletes it.
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', ...FILTERS] },
   definitions: logGroupDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
@@ -83,6 +92,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
     });
     logs.declare(template.groups);
     logs.declareSubscriptionFilters(template.subscriptionFilters);
+    logs.declareMetricFilters(template.metricFilters);
     return {
       service: logs,
       mounts: {
@@ -100,14 +110,15 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         const definitions = logGroupDefinitions(app);
         logs.declare(definitions.groups);
         logs.declareSubscriptionFilters(definitions.subscriptionFilters, { removeOthers: false });
+        logs.declareMetricFilters(definitions.metricFilters, { removeOthers: false });
         const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
-        const filters = resourceChanges(before.app, app, SUBSCRIPTION_FILTERS);
+        const filters = resourceChanges(before.app, app, FILTERS);
         return {
           reloaded: [
             ...created.map(({ resource }) => `log group ${resource.physicalName} (new)`),
             ...filters
               .filter(({ how }) => how !== 'removed')
-              .map(({ resource, how }) => `subscription filter ${resource.physicalName} (${how})`),
+              .map(({ resource, how }) => `${FILTER_KINDS[resource.type]} ${resource.physicalName} (${how})`),
           ],
         };
       },

@@ -10,10 +10,10 @@ export const LOGS_RESOURCE_TYPES: ResourceTypes = {
     name: { property: 'LogStreamName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
   },
-  'AWS::Logs::MetricFilter': namedOnly({
+  'AWS::Logs::MetricFilter': {
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
-  }),
+  },
   'AWS::Logs::SubscriptionFilter': {
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),

@@ -9,7 +9,6 @@ import { isCustomResourceType } from './resources.js';
  */
 const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
-  'AWS::Logs::MetricFilter': 'metric filters are not run locally: no metric is emitted from log events',
   'AWS::CloudWatch::Alarm':
     'alarms are not evaluated locally: DescribeAlarms lists the alarm in INSUFFICIENT_DATA, it never changes state, and its actions never run',
   'AWS::CloudWatch::Dashboard': 'no CloudWatch dashboards locally: the dashboard is not served (the local console shows the app)',

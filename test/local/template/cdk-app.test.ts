@@ -152,8 +152,8 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
   it('names each resource that does not run once, with its stack, logical id and type, and nothing else', () => {
     const types = app.warnings.map((warning) => /^Web\/[A-Za-z0-9]+ \(([^)]+)\): /.exec(warning)?.[1] ?? `unexpected: ${warning}`);
     expect(types.sort()).toEqual(
-      // Custom::AWS and the provider framework's resource are run (local/custom-resources).
-      ['AWS::CloudWatch::Alarm', 'AWS::Logs::MetricFilter'].sort(),
+      // Custom::AWS and the provider framework's resource are run (local/custom-resources), and the metric filter (local/logs).
+      ['AWS::CloudWatch::Alarm'],
     );
   });
 

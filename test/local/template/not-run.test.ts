@@ -97,7 +97,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it.each([
-    ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
+    ['AWS::CloudWatch::Dashboard', 'no CloudWatch dashboards locally: the dashboard is not served (the local console shows the app)'],
     [
       'AWS::CloudWatch::Alarm',
       'alarms are not evaluated locally: DescribeAlarms lists the alarm in INSUFFICIENT_DATA, it never changes state, and its actions never run',
@@ -111,6 +111,15 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ],
   ])('names %s once, with what is not run', (type, note) => {
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
+  });
+
+  it('loads a metric filter with no loader warning (the logs service runs it)', () => {
+    const filter = {
+      LogGroupName: '/app',
+      FilterPattern: '',
+      MetricTransformations: [{ MetricName: 'M', MetricNamespace: 'N', MetricValue: '1' }],
+    };
+    expect(loadForRuntime({ Resources: { R: { Type: 'AWS::Logs::MetricFilter', Properties: filter } } }).warnings).toEqual([]);
   });
 
   it('loads an AppSync API and its parts with no loader warning, and a Cognito user pool (their services run them)', () => {
