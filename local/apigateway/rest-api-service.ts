@@ -125,12 +125,7 @@ export class RestApiService {
     const path = request.rawPath.slice(stageName.length + 1) || '/';
     let resourcePath = '-';
     // What a gateway response reads of the request: its headers until the method's event is made, then the event's maps.
-    let gatewayRequest: GatewayRequest = {
-      headers: Object.fromEntries(Object.entries(request.headers).map(([name, values]) => [name, values?.[0] ?? ''])),
-      querystring: {},
-      path: {},
-      context: { requestId, apiId, stage: stageName, httpMethod: request.method },
-    };
+    let gatewayRequest = unmatchedGatewayRequest(request, { requestId, apiId, stage: stageName });
     const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
       const answered = stamp(withGatewayResponse(response, api.definition.gatewayResponses, gatewayRequest));
       const answeredRequest = { requestId, apiId, request, started, path: request.rawPath, routeKey: resourcePath, response: answered };
@@ -387,6 +382,16 @@ function methodRequestOf(
     parameters: { path: record(event.pathParameters), querystring: record(event.queryStringParameters), header: record(event.headers) },
     context: record(event.requestContext),
     stageVariables,
+  };
+}
+
+/** What a gateway response reads of a request no method's event was made for: its headers, and the request's context. */
+function unmatchedGatewayRequest(request: HttpApiRequest, context: { requestId: string; apiId: string; stage: string }): GatewayRequest {
+  return {
+    headers: Object.fromEntries(Object.entries(request.headers).map(([name, values]) => [name, values?.[0] ?? ''])),
+    querystring: {},
+    path: {},
+    context: { ...context, httpMethod: request.method },
   };
 }
 
