@@ -6,6 +6,7 @@ import { isLoopbackUrl } from './http-forward.js';
 import { streamingLambdaArnOf } from './lambda-arn.js';
 import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
 import { sendsActionOf, servedByEndpoint } from './rest-api-aws-client.js';
+import { type GatewayResponses, gatewayResponsesOf } from './rest-api-gateway-responses.js';
 import {
   type AwsServiceTarget,
   awsTargetOf,
@@ -19,8 +20,8 @@ import { type RequestValidation, requestValidationOf } from './rest-api-validati
 /**
  * The REST API (API Gateway v1) types this service reads. Request validators and their
  * models (rest-api-validation.ts), API keys and usage plans (rest-api-keys.ts) and Lambda
- * and Cognito user pools authorizers (rest-api-authorizers.ts) are applied; gateway responses
- * are read only to say at start-up that they are not; the account (CloudWatch role) needs
+ * and Cognito user pools authorizers (rest-api-authorizers.ts) and gateway responses
+ * (rest-api-gateway-responses.ts) are applied; the account (CloudWatch role) needs
  * nothing locally.
  */
 export const REST_API_RESOURCE_TYPES = [
@@ -99,6 +100,8 @@ export interface RestApiDefinition {
   readonly keys: RestApiKeys;
   /** Where it is reached: an edge-optimized API (API Gateway's default) through CloudFront, whose headers its answers carry. */
   readonly endpointType: 'EDGE' | 'REGIONAL' | 'PRIVATE';
+  /** How it answers the errors API Gateway makes, by response type (rest-api-gateway-responses.ts). */
+  readonly gatewayResponses: GatewayResponses;
 }
 
 type Props = Record<string, unknown>;
@@ -124,7 +127,7 @@ export function restApiDefinitionsOf(resources: readonly LoadedResource[]): { ap
     where: whereOf,
     warnings: [],
   };
-  const { byType, where, warnings } = lookup;
+  const { byType, ofApi, where, warnings } = lookup;
 
   const apis: RestApiDefinition[] = [];
   for (const api of byType('AWS::ApiGateway::RestApi')) {
@@ -153,10 +156,8 @@ export function restApiDefinitionsOf(resources: readonly LoadedResource[]): { ap
       stages,
       binaryMediaTypes: Array.isArray(p.BinaryMediaTypes) ? p.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/')) : [],
       endpointType: endpointTypeOf(p.EndpointConfiguration),
+      gatewayResponses: gatewayResponsesOf(byType('AWS::ApiGateway::GatewayResponse').filter(ofApi(api.ref)), where, warnings),
     });
-  }
-  for (const r of byType('AWS::ApiGateway::GatewayResponse')) {
-    warnings.push(`${where(r)}: gateway responses are not applied locally: errors answer with API Gateway's defaults`);
   }
   return { apis, warnings };
 }

@@ -11,6 +11,7 @@ import { MALFORMED, restError, streamedResponse, v1Event, v1Response } from './p
 import { RestAuthorization } from './rest-api-authorizers.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import { type GatewayRequest, withGatewayResponse } from './rest-api-gateway-responses.js';
 import { runHttpProxy } from './rest-api-http.js';
 import { UsagePlanMeter } from './rest-api-keys.js';
 import type { MethodRequest } from './rest-api-mapping.js';
@@ -123,8 +124,10 @@ export class RestApiService {
     if (!api || !stage) return stamp(missingToken());
     const path = request.rawPath.slice(stageName.length + 1) || '/';
     let resourcePath = '-';
+    // What a gateway response reads of the request: its headers until the method's event is made, then the event's maps.
+    let gatewayRequest = unmatchedGatewayRequest(request, { requestId, apiId, stage: stageName });
     const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
-      const answered = stamp(response);
+      const answered = stamp(withGatewayResponse(response, api.definition.gatewayResponses, gatewayRequest));
       const answeredRequest = { requestId, apiId, request, started, path: request.rawPath, routeKey: resourcePath, response: answered };
       const logged = { ...answeredRequest, ...(resourcePath === '-' ? {} : { resourcePath }), integrationStatus, error };
       writeAccessLog(this.options.logs, stage, logged, this.options.clock.now());
@@ -141,6 +144,7 @@ export class RestApiService {
     const integration = method.integration;
 
     const event = this.#eventOf(request, { api, stage, resource, pathParameters: match.pathParameters, path, requestId, started });
+    gatewayRequest = { ...validatedRequestOf(event, request), context: (event.requestContext ?? {}) as Record<string, unknown> };
     const refused = await this.#admit({
       api: api.definition,
       stage,
@@ -378,6 +382,16 @@ function methodRequestOf(
     parameters: { path: record(event.pathParameters), querystring: record(event.queryStringParameters), header: record(event.headers) },
     context: record(event.requestContext),
     stageVariables,
+  };
+}
+
+/** What a gateway response reads of a request no method's event was made for: its headers, and the request's context. */
+function unmatchedGatewayRequest(request: HttpApiRequest, context: { requestId: string; apiId: string; stage: string }): GatewayRequest {
+  return {
+    headers: Object.fromEntries(Object.entries(request.headers).map(([name, values]) => [name, values?.[0] ?? ''])),
+    querystring: {},
+    path: {},
+    context: { ...context, httpMethod: request.method },
   };
 }
 

@@ -1,16 +1,20 @@
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 
 /**
- * The record as filters, input templates and dynamic parameters see it: an SQS record's
- * `body` parsed when it is JSON text (Pipes' "implicit body data parsing", and Lambda's
- * filtering of an SQS mapping's `body`), else the record.
+ * The record as filters, input templates and dynamic parameters see it (Pipes' "implicit body
+ * data parsing"): an SQS record's `body` parsed when it is JSON text (and Lambda's filtering of
+ * an SQS mapping's `body`); a pipe's Kinesis record's base64 `data` decoded and parsed when it is
+ * JSON, so `<$.data.key>` reads a key of what the producer put; else the record.
  */
 export function parsedView(record: unknown): unknown {
-  if (record === null || typeof record !== 'object' || (record as { eventSource?: unknown }).eventSource !== 'aws:sqs') return record;
-  const body = (record as { body?: unknown }).body;
-  if (typeof body !== 'string') return record;
+  if (record === null || typeof record !== 'object') return record;
+  const { eventSource } = record as { eventSource?: unknown };
+  const field = eventSource === 'aws:sqs' ? 'body' : eventSource === 'aws:kinesis' ? 'data' : undefined;
+  const text = field === undefined ? undefined : (record as Record<string, unknown>)[field];
+  if (field === undefined || typeof text !== 'string') return record;
   try {
-    return { ...record, body: JSON.parse(body) as unknown };
+    const json = field === 'data' ? Buffer.from(text, 'base64').toString('utf8') : text;
+    return { ...record, [field]: JSON.parse(json) as unknown };
   } catch {
     return record;
   }
