@@ -92,6 +92,13 @@ const STATES_ON_A_RUNTIME = readdirSync(path.join(import.meta.dirname, 'test/loc
  * test:conformance's too.
  */
 const LAMBDA_ON_A_RUNTIME = ['test/local/lambda/**/*.test.ts', 'test/local/kinesis/event-source-mapping.test.ts'];
+/**
+ * The local Bedrock and AI services on a runtime: models, Converse and its streams, structured
+ * output, knowledge bases, batch and async jobs, OpenAI-compatible endpoints, Textract, Polly,
+ * Rekognition and the others (45 s of npm test's 441 s of file time on a fresh clone,
+ * 2026-11-29): npm run test:ai, which CI runs, in the `ai` project.
+ */
+const AI_ON_A_RUNTIME = ['test/local/bedrock/**/*.test.ts', 'test/local/ai-services/**/*.test.ts'];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 /**
  * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
@@ -171,7 +178,15 @@ export default defineConfig({
         test: {
           name: 'shared-runtime',
           include: SHARED_RUNTIME,
-          exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED, ...APP_SUITES, ...DURABILITY, ...STATES_ON_A_RUNTIME, ...LAMBDA_ON_A_RUNTIME],
+          exclude: [
+            ...SHARED_MODULES,
+            ...RUNTIME_ISOLATED,
+            ...APP_SUITES,
+            ...DURABILITY,
+            ...STATES_ON_A_RUNTIME,
+            ...LAMBDA_ON_A_RUNTIME,
+            ...AI_ON_A_RUNTIME,
+          ],
           isolate: false,
         },
       },
@@ -189,6 +204,7 @@ export default defineConfig({
       { extends: true, test: { name: 'durability', include: DURABILITY } },
       { extends: true, test: { name: 'states', include: STATES_ON_A_RUNTIME, isolate: false } },
       { extends: true, test: { name: 'lambda', include: LAMBDA_ON_A_RUNTIME, isolate: false } },
+      { extends: true, test: { name: 'ai', include: AI_ON_A_RUNTIME, exclude: RUNTIME_ISOLATED, isolate: false } },
     ],
     // The installed package's tests (npm run test:package) install from the registry: their own config.
     exclude: [
@@ -208,6 +224,7 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CUSTOM_BUS ? [] : CUSTOM_BUS_END_TO_END),
       ...(process.env.SWITCHYARD_CONFORMANCE ? [] : LONG_REPLAYS),
       ...(process.env.SWITCHYARD_STATES ? [] : STATES_ON_A_RUNTIME),
+      ...(process.env.SWITCHYARD_AI ? [] : AI_ON_A_RUNTIME),
       // test:conformance names Lambda's recorded answers and the durable SDK's examples itself.
       ...(process.env.SWITCHYARD_LAMBDA || process.env.SWITCHYARD_CONFORMANCE ? [] : LAMBDA_ON_A_RUNTIME),
       // Hostile requests generated from the service models (18 s of npm test's file time at 3 inputs a
