@@ -4,6 +4,7 @@ import { loadModel } from '../endpoint/validation/model.js';
 import type { Clock } from '../time/clock.js';
 import { compileFieldReader, compileFilterPattern, type FieldValues, type MessageMatcher, patternKind } from './filter-pattern.js';
 import type { NewEvent } from './logs-store.js';
+import { declareTemplateFilters, deleteFilter, type TemplateFilterStore } from './template-filters.js';
 import { decodeToken, encodeToken, groupNotFound, invalidParameter, isOffset } from './validation.js';
 
 /**
@@ -177,34 +178,27 @@ export class MetricFilters {
     this.#compiled = undefined;
   }
 
-  /**
-   * Makes the template's filters the ones it declares, as a stack update would: each created or
-   * updated, and (with `removeOthers`, at a start) one it declared before but no longer does
-   * deleted. One CloudFormation would refuse is printed and not run, not a failed start.
-   */
+  /** Makes the template's filters the ones it declares (template-filters.ts). */
   declare(filters: readonly MetricFilterDefinition[], options: { removeOthers: boolean }): void {
-    const keep = new Set(filters.map((f) => JSON.stringify([f.group, f.name])));
-    const declared = this.options.db.prepare('SELECT group_name, name FROM logs_metric_filter WHERE from_template = 1').all() as {
-      group_name: string;
-      name: string;
-    }[];
-    for (const row of declared) {
-      if (options.removeOthers && !keep.has(JSON.stringify([row.group_name, row.name]))) this.delete(row.group_name, row.name);
-    }
-    for (const filter of filters) {
-      try {
-        this.put(filter, true);
-      } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        this.options.log(`metric filter ${filter.name} of ${filter.group} is not run: ${error.code}: ${error.message}`);
-      }
-    }
+    declareTemplateFilters(this.#templateStore, filters, options);
   }
 
   /** Deletes a filter; false when the group has none by that name. */
   delete(group: string, name: string): boolean {
     this.#compiled = undefined;
-    return this.options.db.prepare('DELETE FROM logs_metric_filter WHERE group_name = ? AND name = ?').run(group, name).changes > 0;
+    return deleteFilter(this.#templateStore, group, name);
+  }
+
+  /** What template-filters.ts reads and writes this kind of filter with. */
+  get #templateStore(): TemplateFilterStore<MetricFilterDefinition> {
+    return {
+      db: this.options.db,
+      table: 'logs_metric_filter',
+      kind: 'metric filter',
+      put: (filter, fromTemplate) => this.put(filter, fromTemplate),
+      delete: (group, name) => this.delete(group, name),
+      log: (line) => this.options.log(line),
+    };
   }
 
   /** A group's filters by name (every group's, by group, without one). */

@@ -8,6 +8,7 @@ import { dispatchableService } from '../targets/reachable.js';
 import type { Clock } from '../time/clock.js';
 import { compileFilterPattern, type MessageMatcher } from './filter-pattern.js';
 import type { StoredEvent } from './logs-store.js';
+import { declareTemplateFilters, deleteFilter, type TemplateFilterStore } from './template-filters.js';
 import { decodeToken, encodeToken, groupNotFound, isOffset } from './validation.js';
 
 /**
@@ -164,33 +165,27 @@ export class SubscriptionFilters extends OutboxOwner<DeliveryRow> {
     this.#compiled = undefined;
   }
 
-  /**
-   * Makes the template's filters the ones it declares: each created or updated, and (with
-   * `removeOthers`) one it declared before but no longer does deleted, as a stack update would. One CloudFormation
-   * would refuse (a bad pattern, a third of a group) is printed and not run, not a failed start.
-   */
+  /** Makes the template's filters the ones it declares (template-filters.ts). */
   declare(filters: readonly SubscriptionFilterDefinition[], options: { removeOthers: boolean }): void {
-    const keep = new Set(filters.map((f) => JSON.stringify([f.group, f.name])));
-    for (const row of this.options.db.prepare('SELECT group_name, name FROM logs_subscription_filter WHERE from_template = 1').all() as {
-      group_name: string;
-      name: string;
-    }[]) {
-      if (options.removeOthers && !keep.has(JSON.stringify([row.group_name, row.name]))) this.delete(row.group_name, row.name);
-    }
-    for (const filter of filters) {
-      try {
-        this.put(filter, true);
-      } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
-        this.options.log(`subscription filter ${filter.name} of ${filter.group} is not run: ${error.code}: ${error.message}`);
-      }
-    }
+    declareTemplateFilters(this.#templateStore, filters, options);
   }
 
   /** Deletes a filter; false when the group has none by that name. */
   delete(group: string, name: string): boolean {
     this.#compiled = undefined;
-    return this.options.db.prepare('DELETE FROM logs_subscription_filter WHERE group_name = ? AND name = ?').run(group, name).changes > 0;
+    return deleteFilter(this.#templateStore, group, name);
+  }
+
+  /** What template-filters.ts reads and writes this kind of filter with. */
+  get #templateStore(): TemplateFilterStore<SubscriptionFilterDefinition> {
+    return {
+      db: this.options.db,
+      table: 'logs_subscription_filter',
+      kind: 'subscription filter',
+      put: (filter, fromTemplate) => this.put(filter, fromTemplate),
+      delete: (group, name) => this.delete(group, name),
+      log: (line) => this.options.log(line),
+    };
   }
 
   /** A group's filters by name, as DescribeSubscriptionFilters answers them. */
