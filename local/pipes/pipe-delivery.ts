@@ -169,10 +169,11 @@ export class PipeDelivery {
     if (this.pipe.enrichmentArn) {
       await this.#mayDeliverTo(this.pipe.enrichmentArn, 'run');
       const template = this.pipe.enrichmentInputTemplate;
-      const input = payloads.map((p) => ({
-        text: template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
-        event: parsedView(p),
-      }));
+      // Each record parsed once (a body's JSON, a Kinesis record's data) for both the template and the event.
+      const input = payloads.map((p) => {
+        const view = parsedView(p);
+        return { text: template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, view, variables as never), event: view };
+      });
       try {
         payloads = await enrich(this.options.services, this.pipe.enrichmentArn, input, this.pipe.enrichmentHttp);
       } catch (error) {
@@ -187,10 +188,11 @@ export class PipeDelivery {
     }
     await this.#mayDeliverTo(this.pipe.targetArn, this.pipe.invocationType === 'REQUEST_RESPONSE' ? 'run' : 'deliver');
     const template = this.pipe.targetInputTemplate;
-    const rendered = payloads.map((p) =>
-      template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
+    const views = payloads.map(parsedView);
+    const rendered = payloads.map((p, index) =>
+      template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, views[index], variables as never),
     );
-    return this.#target(payloads.map(parsedView), rendered, this.#eventKeys(records, payloads.length), new Set(records.map((r) => r.id)));
+    return this.#target(views, rendered, this.#eventKeys(records, payloads.length), new Set(records.map((r) => r.id)));
   }
 
   /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */

@@ -170,8 +170,7 @@ export class SubscriptionDelivery {
     );
     const body = `${raw ? messageFor(notification, 'firehose') : JSON.stringify(envelope)}\n`;
     try {
-      await this.#dispatcher.send(subscription.endpoint, { body });
-      return undefined;
+      return madeBy(await this.#dispatcher.send(subscription.endpoint, { body }));
     } catch (error) {
       if (error instanceof AwsError) throw new SnsDeliveryFailure(error.code, error.message, error.senderFault);
       throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
