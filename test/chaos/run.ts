@@ -1,5 +1,7 @@
+import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { toHub } from '../helpers/hub.js';
 import { Random } from '../helpers/random.js';
 import {
@@ -69,7 +71,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     await observer.setUp();
     const inventory = new Inventory(runtime, () => observer.queueUrl);
-    const events = new EventBridgeClient({ ...runtime.config, maxAttempts: 1 });
+    // One attempt, so that the suite knows whether each event was accepted; and a connection of
+    // its own for each PutEvents: a kept-alive socket the runtime closes as idle (60 s) while
+    // this starved process still has it pooled resets the next request, which no retry may cover.
+    const events = new EventBridgeClient({
+      ...runtime.config,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: false }) }),
+    });
     let sent = 0;
     const put = async (entry: EntryEvent) => {
       const { FailedEntryCount, Entries } = await runtime.call(() => events.send(toHub(entry, entry.detail)));
@@ -84,7 +93,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (event.detailType !== 'ApprovalRequested' || asked.has(event.key)) return;
       asked.add(event.key);
       const plan = byId.get(event.key)?.approvals ?? { copies: 1, delayMs: 0 };
-      approvals.push(sleep(plan.delayMs).then(() => Promise.all(Array.from({ length: plan.copies }, () => put(approval(event.key))))));
+      const sending = sleep(plan.delayMs).then(() => Promise.all(Array.from({ length: plan.copies }, () => put(approval(event.key)))));
+      // Its failure fails the run where the approvals are awaited (settle), not as an unhandled rejection before.
+      sending.catch(() => undefined);
+      approvals.push(sending);
     };
     const pollErrors: Error[] = [];
     background.push(
