@@ -84,7 +84,7 @@ export class LocalRuntime {
   static async start(options: RuntimeStartOptions): Promise<LocalRuntime> {
     const log = options.log ?? ((line: string) => console.log(line));
     // One runtime per data folder, refused before anything listens or opens a store.
-    const data = new DataFolder(options.dataDir);
+    const data = new DataFolder(options.dataDir, options.dataFolderKind);
     const lock = DataFolderLock.acquire(data.root);
     const guard = new EndpointGuard({
       bindAddress: options.host,

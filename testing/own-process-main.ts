@@ -12,6 +12,8 @@ const settings = JSON.parse(process.argv[2] ?? '') as OwnProcessSettings;
 const runtime = await LocalRuntime.start({
   cdkOut: settings.cdkOut,
   dataDir: settings.dataDir,
+  // startApp's temporary folder, removed when the test app stops (a SIGKILL, crash(), loses nothing acknowledged all the same).
+  dataFolderKind: 'disposable',
   port: settings.port,
   iam: settings.iam,
   ...(settings.parameters ? { parameters: settings.parameters } : {}),

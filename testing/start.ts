@@ -133,6 +133,8 @@ export class RunningApp {
     return LocalRuntime.start({
       cdkOut,
       dataDir,
+      // Its own temporary folder, removed at stop().
+      dataFolderKind: 'disposable',
       port,
       faults: options.faults,
       ...(options.clock ? { clock: options.clock, statesClock: options.clock } : {}),

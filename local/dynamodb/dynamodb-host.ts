@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { GuardSettings } from '../endpoint/guard.js';
+import type { DataFolderKind } from '../store/data-folder.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import { startEngineThread, takeEarlyEngineThread } from './engine-thread.js';
 import type { EngineWorkerData } from './engine-worker.js';
@@ -86,6 +87,8 @@ export class DynamoDbHost {
     options: {
       /** The data folder's DynamoDB folder: the tables are kept in `tables.sqlite` there. Without one, in memory. */
       folder?: string;
+      /** What the folder's database owes the disk (DataFolderKind). @default 'kept' */
+      folderKind?: DataFolderKind;
       /** The endpoint's Host, Origin and signature checks, applied to the engine's own port too. */
       guard?: GuardSettings;
       /** Ask the main thread (`authorize` requests) whether a role session may make each request. @default false */
@@ -108,6 +111,7 @@ export class DynamoDbHost {
     const file = options.folder ? path.join(options.folder, 'tables.sqlite') : undefined;
     const workerData: EngineWorkerData = {
       file,
+      fileKind: options.folderKind ?? 'kept',
       guard: options.guard,
       iam: options.iam === true,
       ttlDeleteToken,

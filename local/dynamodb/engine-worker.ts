@@ -12,7 +12,7 @@ import { type GuardSettings, signatureError } from '../endpoint/guard.js';
 import { hostPolicy, refusal } from '../endpoint/request-guard.js';
 import { verifySignature } from '../endpoint/sigv4.js';
 import { isRoleSessionKey, keyRing } from '../iam/session-keys.js';
-import { openDatabase } from '../store/data-folder.js';
+import { type DataFolderKind, openDatabase } from '../store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../store/idempotent-requests.js';
 import { DynamoDbEngine, type EngineRequest } from './engine/engine.js';
 import { operationOf, sendError, sendResult, withBody } from './engine/http.js';
@@ -23,6 +23,8 @@ import { type CapturedChange, StreamStore } from './streams/stream-store.js';
 export interface EngineWorkerData {
   /** The SQLite file of the tables (and their streams); undefined: in memory. */
   readonly file?: string;
+  /** What the file owes the disk. */
+  readonly fileKind: DataFolderKind;
   readonly guard?: GuardSettings;
   readonly iam: boolean;
   readonly ttlDeleteToken: string;
@@ -39,7 +41,7 @@ function startEngineThread(data: EngineWorkerData): void {
   if (!port) throw new Error('engine-worker.ts runs as a worker thread');
   const offset = new Float64Array(data.clockOffset);
   const clock = { now: () => Date.now() + (offset[0] ?? 0) };
-  const db = openDatabase(data.file ?? ':memory:');
+  const db = openDatabase(data.file ?? ':memory:', data.fileKind);
   const { engine, streamsChanged, committedStreams } = engineOn(db, data, clock);
   const main = askMainThread(port);
   const allowed = new Set<string>();

@@ -143,6 +143,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     const { clock, region, accountId, url, guard } = settings;
     const host = await DynamoDbHost.start({
       folder: folder('dynamodb'),
+      folderKind: settings.options.dataFolderKind,
       guard: guard.settings(Number(new URL(url).port)),
       // IAM's own mode (its module reads the same option).
       iam: iamModeOf(settings.options.iam) !== 'off',
@@ -157,7 +158,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb', undefined, DynamoDbHost> 
     const { definitions } = services.get('template');
     const iam = services.get('iam');
     // The main thread's own connection to the engine's database: it reads the stream records and keeps the streams and time-to-live settings.
-    const streamsDb = openDatabase(host.file as string);
+    const streamsDb = openDatabase(host.file as string, settings.options.dataFolderKind);
     const streams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, () => host.streamsChanged());
     const kinesis = services.get('kinesis');
     const kinesisDelivery = new KinesisDelivery({

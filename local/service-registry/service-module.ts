@@ -7,6 +7,7 @@ import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resourc
 import type { ReadRecords } from '../read-api/read-api.js';
 import type { Retention } from '../read-api/records.js';
 import type { ServiceReads } from '../read-api/routes.js';
+import type { DataFolderKind } from '../store/data-folder.js';
 import type { LoadedApp } from '../template/load.js';
 import type { ResourceTypes, TemplateTypes } from '../template/resource-spec.js';
 import type { Clock } from '../time/clock.js';
@@ -46,6 +47,12 @@ export interface RuntimeOptions extends ServiceOptions {
   readonly cdkOut: string;
   /** Where all state lives; it survives restarts. */
   readonly dataDir: string;
+  /**
+   * `disposable` for a data folder removed when the runtime stops (a test's): its databases
+   * skip the disk syncs that guard against power loss; a process crash loses nothing either way.
+   * @default 'kept'
+   */
+  readonly dataFolderKind?: DataFolderKind;
   /** @default 4566; 0 picks a free port */
   readonly port?: number;
   /** @default '127.0.0.1' */

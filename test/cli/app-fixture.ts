@@ -10,7 +10,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { toHub } from '../helpers/hub.js';
 import { startedForTests } from '../helpers/started-for-tests.js';
 import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
 /** The example app synthesized and running in a local runtime of its own, with SDK clients for it. */
@@ -37,7 +37,7 @@ export async function startCdkApp(stackName: string, build: (stack: Stack) => vo
 
 /** The assembly in `cdkOut` running in a local runtime of its own. */
 async function running(cdkOut: string): Promise<AppUnderTest> {
-  const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   return {
     runtime,
     cdkOut,

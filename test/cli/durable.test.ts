@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { durableExecutionEnded } from '../helpers/durable-executions.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, type DurableApp, durableApp } from '../local/lambda/durable/fixture.js';
 import { withStarter } from './durable-starter.js';
 import { runCli } from './run-cli.js';
@@ -46,7 +46,7 @@ async function waitingCallbackId(name: string): Promise<string> {
 beforeAll(async () => {
   app = durableApp();
   withStarter(app);
-  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, ...disposableData(), port: 0, log: () => {} });
   lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   orderArn = await start('order-flow', 'order-7', { orderId: 'o7' });
   refusedArn = await start('callback-only', 'ask-1', {});

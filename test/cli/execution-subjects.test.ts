@@ -7,7 +7,7 @@ import { executionNameFor } from '../../contracts/identity.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { writeAssembly } from '../local/assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
 /** A model step's answer: long, and at the end of the state's output (its ResultPath adds it after the input's fields). */
@@ -87,7 +87,7 @@ beforeAll(async () => {
       },
     },
   });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   sfn = new SFNClient({ endpoint: runtime.url, region, credentials, disableHostPrefix: true });
   const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));

@@ -5,7 +5,7 @@ import { ListStateMachinesCommand, SFNClient, StartSyncExecutionCommand } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { writeAssembly } from '../local/assembly.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, region } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
 /** Retries a failing first state once, then ends as the input asks: succeed, or fail with an error. */
@@ -59,7 +59,7 @@ beforeAll(async () => {
       },
     },
   });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   sfn = new SFNClient({ endpoint: runtime.url, region, credentials, disableHostPrefix: true });
   const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));

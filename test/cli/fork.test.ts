@@ -10,7 +10,7 @@ import { READ_API_PATHS, READ_API_PREFIX } from '../../clients/read-api-contract
 import { FORK_INPUT_KEY } from '../../contracts/fork.js';
 import { Workflow } from '../../lib/constructs/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { threeModelSteps } from '../package/fixtures/control-app/lib/control-stack.js';
 import { runCli } from './run-cli.js';
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
     forkEntry: false,
   });
   app.synth();
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   client = new SFNClient({ endpoint: runtime.url, region, credentials });
   const arnOf = (name: string) => runtime.definitions.stateMachines.find((m) => m.name === name)?.arn as string;

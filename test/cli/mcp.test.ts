@@ -8,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpMount } from '../../cli/mcp/mount.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { eventually, tempDataDir } from '../local/helpers.js';
+import { disposableData, eventually } from '../local/helpers.js';
 import { type AppUnderTest, putRawTicket, startApp } from './app-fixture.js';
 import { childEnv } from './run-cli.js';
 
@@ -273,7 +273,7 @@ describe('switchyard dev /mcp', () => {
   beforeAll(async () => {
     runtime = await LocalRuntime.start({
       cdkOut: app.cdkOut,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       log: () => {},
       mcp: mcpMount('test', app.cdkOut),

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpServer } from '../../cli/mcp/server.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, region } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -26,7 +26,7 @@ let mcp: Client;
 
 beforeAll(async () => {
   cdkOut = await consumerFixture();
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   const server = createMcpServer({ endpoint: runtime.url, cdkOut, version: 'test' });
   const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();

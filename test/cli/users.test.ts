@@ -3,7 +3,7 @@ import { totpCode } from '../../local/cognito-idp/totp.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from '../local/assembly.js';
 import { cognitoClient } from '../local/cognito-idp/cognito-client.js';
-import { tempDataDir } from '../local/helpers.js';
+import { disposableData } from '../local/helpers.js';
 import { userPool, userPoolClient } from '../local/template-resources.js';
 import { runCli } from './run-cli.js';
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
     },
     'Shop',
   );
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
+  runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => undefined });
 }, 60_000);
 afterAll(async () => {
   await runtime?.stop();

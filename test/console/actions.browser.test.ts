@@ -15,7 +15,7 @@ import { DEAD_LETTER_ATTRIBUTES, ERROR_NAMES } from '../../contracts/wiring.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { durableApp } from '../local/lambda/durable/fixture.js';
 import { paintOf, shownText } from './drawn.js';
 
@@ -81,7 +81,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's actions, followed to their en
         East: dlqOf('east', 'SharedDead'),
         West: dlqOf('west', 'SharedDead'),
       });
-      runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
       return runtime;
     },
     stop: (started) => started.stop(),
@@ -327,7 +327,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's actions, followed to their en
 describe.skipIf(!BROWSER_TESTS_RUN)("the console's Stop and a durable execution's callback answers, followed to their end", () => {
   let lambda: LambdaClient;
   const { open } = useConsoleBrowser({
-    start: () => LocalRuntime.start({ cdkOut: durableApp().cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} }),
+    start: () => LocalRuntime.start({ cdkOut: durableApp().cdkOut, ...disposableData(), port: 0, log: () => {} }),
     stop: (started) => started.stop(),
     url: (started) => started.url,
     timeoutMs: 60_000,

@@ -30,7 +30,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, CHROMIUM, useConsoleBrowser } from '../helpers/console-browser.js';
 import { toHub } from '../helpers/hub.js';
 import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, durableApp } from '../local/lambda/durable/fixture.js';
 import { type Box, boxesOf, boxOf, paintOf, shownText, shownTexts, textBoxOf } from './drawn.js';
 
@@ -146,7 +146,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
   const pages = useConsoleBrowser({
     async start() {
       outdir = await switchyardAppFolder('switchyard-console-');
-      runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
+      runtime = await LocalRuntime.start({ cdkOut: outdir, ...disposableData(), port: 0, log: () => {} });
       const config = { endpoint: runtime.url, region, credentials };
       events = new EventBridgeClient(config);
       sfn = new SFNClient(config);
@@ -340,7 +340,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
     const key = { accessKeyId: 'AKIDCONSOLE', secretAccessKey: 'console-secret' };
     const signing = await LocalRuntime.start({
       cdkOut: outdir,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       log: () => {},
       verifySignatures: { credentials: [key] },
@@ -909,7 +909,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)('the local console in a browser', () => {
 
   it("indents a durable execution's child operations under their parent, and approves its waiting callback", async () => {
     const app = durableApp();
-    const durable = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const durable = await LocalRuntime.start({ cdkOut: app.cdkOut, ...disposableData(), port: 0, log: () => {} });
     const lambda = new LambdaClient({ endpoint: durable.url, region, credentials, maxAttempts: 1 });
     let opened: Page | undefined;
     try {

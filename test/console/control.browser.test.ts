@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelCallsPage, PausesPage } from '../../clients/read-api-contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { assemblyOf } from '../local/assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, region } from '../local/helpers.js';
 import { forkApp, WRITER_MODELS } from '../local/lambda/durable/fork-fixture.js';
 import { eventSourceMapping } from '../local/template-resources.js';
 import { boxesOf, boxOf, ConsoleProblems, paintOf, reportPolicyViolations, shownText, shownTexts } from './drawn.js';
@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium && !inCi)("the console's rerun from here of a durab
   let lambda: LambdaClient;
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: forkApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
+    runtime = await LocalRuntime.start({ cdkOut: forkApp(), ...disposableData(), port: 0, log: () => {} });
     lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   }, 120_000);
 
@@ -166,7 +166,7 @@ describe.skipIf(!hasChromium && !inCi)("the console's pause and resume of a flow
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: consumerApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
+    runtime = await LocalRuntime.start({ cdkOut: consumerApp(), ...disposableData(), port: 0, log: () => {} });
     sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { type CustomBusesPage, READ_API_PATHS, READ_API_PREFIX } from '../../cli
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
-import { tempDataDir } from '../local/helpers.js';
+import { disposableData } from '../local/helpers.js';
 import { arnOf, sqsQueue } from '../local/template-resources.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/deliver';
@@ -29,7 +29,7 @@ let runtime: LocalRuntime;
 describe.skipIf(!BROWSER_TESTS_RUN)("the console's Custom Event Buses in a browser", () => {
   const { open } = useConsoleBrowser({
     async start() {
-      runtime = await LocalRuntime.start({ cdkOut: APP, dataDir: tempDataDir(), port: 0, log: () => undefined });
+      runtime = await LocalRuntime.start({ cdkOut: APP, ...disposableData(), port: 0, log: () => undefined });
       return runtime;
     },
     stop: (started) => started.stop(),

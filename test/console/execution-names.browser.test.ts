@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, region } from '../local/helpers.js';
 import { shownText } from './drawn.js';
 
 /**
@@ -42,7 +42,7 @@ async function startAbout(name: string, idempotencyKey: string): Promise<string>
 describe.skipIf(!BROWSER_TESTS_RUN)("the console's execution page reached by a name", () => {
   const browser = useConsoleBrowser({
     async start() {
-      const runtime = await LocalRuntime.start({ cdkOut: waitingApp(), dataDir: tempDataDir(), port: 0, log: () => {} });
+      const runtime = await LocalRuntime.start({ cdkOut: waitingApp(), ...disposableData(), port: 0, log: () => {} });
       sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
       return runtime;
     },

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, region } from '../local/helpers.js';
 import { eventSourceMapping, inlineFunction } from '../local/template-resources.js';
 import { boxOf } from './drawn.js';
 
@@ -39,7 +39,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's Failures page in a browser", 
         ClickThrower: inlineFunction(`exports.handler = async () => { throw new Error('no click'); };`, { FunctionName: 'click-thrower' }),
         ClicksMapping: eventSourceMapping('Clicks', 'ClickThrower', { StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: 0 }),
       });
-      runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
       return runtime;
     },
     stop: (started) => started.stop(),

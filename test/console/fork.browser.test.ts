@@ -7,7 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
-import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, eventually, executionEnded, region } from '../local/helpers.js';
 import { shownText } from './drawn.js';
 
 /**
@@ -56,7 +56,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's rerun from here and stop in a
     async start() {
       const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-console-fork-'));
       writerApp(cdkOut);
-      const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
       client = new SFNClient({ endpoint: runtime.url, region, credentials });
       stateMachineArn = runtime.definitions.stateMachines.find((m) => m.name === 'writer')?.arn ?? '';
       return runtime;

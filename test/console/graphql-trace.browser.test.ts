@@ -5,7 +5,7 @@ import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser
 import { stackOutputs } from '../local/appsync/graphql-client.js';
 import { notesAssembly } from '../local/appsync/notes-app.js';
 import { cognitoClient } from '../local/cognito-idp/cognito-client.js';
-import { tempDataDir } from '../local/helpers.js';
+import { disposableData } from '../local/helpers.js';
 import { textBoxOf } from './drawn.js';
 
 /** The console's trace page drawing an AppSync request (npm run test:browser); skipped where chromium is missing, failing in CI. */
@@ -17,7 +17,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's trace page for a GraphQL requ
     async start() {
       const runtime = await LocalRuntime.start({
         cdkOut: notesAssembly(),
-        dataDir: tempDataDir(),
+        ...disposableData(),
         port: 0,
         logEvents: false,
         log: () => {},

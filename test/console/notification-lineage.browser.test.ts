@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
-import { eventually, tempDataDir } from '../local/helpers.js';
+import { disposableData, eventually } from '../local/helpers.js';
 import { notificationApp } from '../local/sns/fixture.js';
 
 let runtime: LocalRuntime;
@@ -10,7 +10,7 @@ let runtime: LocalRuntime;
 describe.skipIf(!BROWSER_TESTS_RUN)("the console's lineage of an SNS notification in a browser", () => {
   const { open } = useConsoleBrowser({
     async start() {
-      runtime = await LocalRuntime.start({ cdkOut: notificationApp(), dataDir: tempDataDir(), port: 0, log: () => undefined });
+      runtime = await LocalRuntime.start({ cdkOut: notificationApp(), ...disposableData(), port: 0, log: () => undefined });
       return runtime;
     },
     stop: (started) => started.stop(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { BROWSER_TESTS_RUN, useConsoleBrowser } from '../helpers/console-browser.js';
 import { assemblyOf } from '../local/assembly.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
+import { credentials, disposableData, region } from '../local/helpers.js';
 import { inlineFunction } from '../local/template-resources.js';
 import { shownText } from './drawn.js';
 
@@ -60,7 +60,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's queue redrive, followed to it
           Properties: { FunctionName: { Ref: 'Consumer' }, EventSourceArn: { 'Fn::GetAtt': ['Refunds', 'Arn'] }, BatchSize: 1 },
         },
       });
-      runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+      runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
       return runtime;
     },
     stop: (started) => started.stop(),

@@ -1,6 +1,6 @@
 import { LocalRuntime, type RuntimeOptions } from '../../local/runtime.js';
 import type { TemplateResource } from '../../local/template/cloud-assembly.js';
-import { region, tempDataDir } from '../local/helpers.js';
+import { disposableData, region } from '../local/helpers.js';
 import { eventRule, sqsQueue } from '../local/template-resources.js';
 
 const ACCOUNT = '000000000000';
@@ -31,7 +31,7 @@ export class RuntimesWithData {
 
   /** Starts a runtime of `cdkOut` on a new data folder, or on `options.dataDir` (a folder a runtime used before). */
   async start(cdkOut: string, options: Partial<RuntimeOptions> = {}): Promise<LocalRuntime> {
-    const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined, ...options });
+    const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => undefined, ...options });
     this.#started.push(runtime);
     return runtime;
   }

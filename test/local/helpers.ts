@@ -13,6 +13,11 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'switchyard-data-'));
 }
 
+/** A runtime's options for a new temporary data folder, whose databases skip the disk syncs (DataFolderKind). */
+export function disposableData(): { dataDir: string; dataFolderKind: 'disposable' } {
+  return { dataDir: tempDataDir(), dataFolderKind: 'disposable' };
+}
+
 export { processAlive } from '../../local/store/data-folder-lock.js';
 
 /** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */

@@ -9,7 +9,7 @@ import { TicketRouted } from '../../domain/index.js';
 import { ignoredRecordKey } from '../../lambdas/kit/versioned-state.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { credentials, disposableData, eventually, region } from './helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
@@ -18,7 +18,7 @@ let dynamodb: DynamoDBClient;
 beforeAll(async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
   await switchyardAssembly(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut: outdir, ...disposableData(), port: 0, log: () => {} });
   const config = { endpoint: runtime.url, region, credentials };
   events = new EventBridgeClient(config);
   dynamodb = new DynamoDBClient(config);

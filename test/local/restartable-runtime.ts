@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
-import { credentials, region, tempDataDir } from './helpers.js';
+import { credentials, disposableData, region } from './helpers.js';
 
 /** What a suite talks to the runtime with: clients it destroys before the runtime stops (the AWS SDK's). */
 type Clients = Readonly<Record<string, { destroy(): void }>>;
@@ -60,7 +60,7 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
 }): RestartableRuntime<C> {
   const clientsOf = setup.clients ?? (() => ({}) as C);
   let started: { runtime: LocalRuntime; clients: C } | undefined;
-  let folders: { cdkOut: string; dataDir: string } | undefined;
+  let folders: { cdkOut: string; dataDir: string; dataFolderKind: 'disposable' } | undefined;
   const running = () => {
     if (started === undefined) throw new Error('the suite runtime is not running: read it inside a test, after beforeAll');
     return started;
@@ -78,7 +78,7 @@ export function restartableRuntime<C extends Clients = Record<never, never>>(set
     await current.runtime.stop();
   };
   beforeAll(async () => {
-    folders = { cdkOut: await setup.assembly(), dataDir: tempDataDir() };
+    folders = { cdkOut: await setup.assembly(), ...disposableData() };
     await start();
   }, setup.timeoutMs);
   afterAll(async () => {

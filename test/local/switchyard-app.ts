@@ -10,7 +10,7 @@ import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/service-registry/service-module.js';
 import { startedForTests } from '../helpers/started-for-tests.js';
 import { switchyardAppFolder } from '../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { credentials, disposableData, eventually, region } from './helpers.js';
 
 export interface SwitchyardAppRuntime {
   readonly runtime: LocalRuntime;
@@ -41,7 +41,7 @@ export async function startSwitchyardApp(
     iam: 'enforce',
     ...options,
     cdkOut: outdir,
-    dataDir: tempDataDir(),
+    ...disposableData(),
     port: 0,
     log: (line) => {
       lines.push(line);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEventId } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
-import { credentials, region, tempDataDir } from './helpers.js';
+import { credentials, disposableData, region } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +25,7 @@ let secretArn: string;
 beforeAll(async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
   await switchyardAssembly(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => undefined });
+  runtime = await LocalRuntime.start({ cdkOut: outdir, ...disposableData(), port: 0, log: () => undefined });
   const config = { endpoint: runtime.url, region, credentials };
   sqs = new SQSClient(config);
   secrets = new SecretsManagerClient(config);

@@ -4,7 +4,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { eventually, tempDataDir } from '../helpers.js';
+import { disposableData, eventually } from '../helpers.js';
 import { restartableRuntime, sdkConfig } from '../restartable-runtime.js';
 import { httpApi, httpIntegration, httpLambdaIntegration, httpRoute, httpStage, inlineFunction } from '../template-resources.js';
 
@@ -268,7 +268,7 @@ describe('local HTTP API with signatures verified', () => {
     );
     const signed = await LocalRuntime.start({
       cdkOut,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       log: () => undefined,
       verifySignatures: { credentials: [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' }] },

@@ -9,7 +9,7 @@ import {
 import { LocalRuntime } from '../../../local/runtime.js';
 import { botoShape, caseDifferences, parsedAsSnapshot, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 /**
  * Replays calls recorded against real API Gateway (test/conformance/aws-recorded/apigateway/,
@@ -60,7 +60,7 @@ let counter = 0;
 
 /** A runtime with no app (the replayed calls make the APIs) and the API Gateway client the recordings used. */
 export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close(): void }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), ...disposableData(), port: 0, log: () => undefined });
   const client = new APIGatewayClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   const send = <T>(command: object) => client.send(command as never) as Promise<T>;
   const call = (command: object) => asBoto(() => send(command));

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 describe('API Gateway REST API control plane: updates, deletes and request validators', () => {
   const runtimes = new RuntimesWithData();
@@ -28,7 +28,7 @@ describe('API Gateway REST API control plane: updates, deletes and request valid
   let client: APIGatewayClient;
 
   beforeAll(async () => {
-    runtime = await runtimes.start(assemblyOf({}), { dataDir: tempDataDir() });
+    runtime = await runtimes.start(assemblyOf({}), { ...disposableData() });
     client = new APIGatewayClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
 

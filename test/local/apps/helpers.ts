@@ -5,7 +5,7 @@ import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, eventually, executionEnded, region } from '../helpers.js';
 
 /** A public CDK app's cloud assembly under test/fixtures/apps (see its README). */
 export function appFixture(name: string): string {
@@ -22,7 +22,7 @@ export interface RunningApp {
 
 export async function startApp(name: string): Promise<RunningApp> {
   const logs: string[] = [];
-  const runtime = await LocalRuntime.start({ cdkOut: appFixture(name), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  const runtime = await LocalRuntime.start({ cdkOut: appFixture(name), ...disposableData(), port: 0, log: (line) => logs.push(line) });
   return { runtime, logs, config: { endpoint: runtime.url, region, credentials } };
 }
 

@@ -6,7 +6,7 @@ import { READ_API_PATHS, READ_API_PREFIX } from '../../../clients/read-api-contr
 import { LocalRuntime } from '../../../local/runtime.js';
 import { spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData } from '../helpers.js';
 import { graphqlDataSource, keyedGraphqlApi } from './appsync-resources.js';
 import { graphqlWithKey } from './graphql-client.js';
 
@@ -138,7 +138,7 @@ export function response(ctx) { return ctx.result.statusCode; }`,
         DependsOn: ['Schema', 'Source'],
       },
     });
-    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, logEvents: false, log: (line) => logged.push(line) });
+    runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, logEvents: false, log: (line) => logged.push(line) });
   });
   afterAll(async () => {
     await runtime?.stop();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData } from '../helpers.js';
 
 /** A suite's runtime of a CDK app it synthesizes itself, restarted on the same data folder; the log lines are the latest start's. */
 export interface AppRuntime {
@@ -23,7 +23,7 @@ export interface AppRuntime {
  */
 export function appRuntime(prefix: string, first?: (outdir: string) => void): AppRuntime {
   const logs: string[] = [];
-  let folders: { outdir: string; dataDir: string } | undefined;
+  let folders: { outdir: string; dataDir: string; dataFolderKind: 'disposable' } | undefined;
   let running: LocalRuntime | undefined;
   const made = () => {
     if (folders === undefined) throw new Error('the suite folders are made in beforeAll');
@@ -32,12 +32,12 @@ export function appRuntime(prefix: string, first?: (outdir: string) => void): Ap
   const restart = async () => {
     await running?.stop();
     logs.length = 0;
-    const { outdir, dataDir } = made();
-    running = await LocalRuntime.start({ cdkOut: outdir, dataDir, port: 0, log: (line) => logs.push(line) });
+    const { outdir, dataDir, dataFolderKind } = made();
+    running = await LocalRuntime.start({ cdkOut: outdir, dataDir, dataFolderKind, port: 0, log: (line) => logs.push(line) });
     return running;
   };
   beforeAll(async () => {
-    folders = { outdir: mkdtempSync(path.join(tmpdir(), prefix)), dataDir: tempDataDir() };
+    folders = { outdir: mkdtempSync(path.join(tmpdir(), prefix)), ...disposableData() };
     if (first !== undefined) {
       first(folders.outdir);
       await restart();

@@ -16,7 +16,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, dynamoDbClient, receiveBodies, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, dynamoDbClient, receiveBodies, region } from '../helpers.js';
 
 /** The apps of test/fixtures/small-apps/synth.ts (`globalTable`), synthesized and checked in: v2 adds a second global table. */
 const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/global-table', import.meta.url));
@@ -75,7 +75,7 @@ describe('AWS::DynamoDB::GlobalTable', () => {
   beforeAll(async () => {
     runtime = await LocalRuntime.start({
       cdkOut: ASSEMBLY,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       iam: 'enforce',
       logEvents: false,
@@ -234,7 +234,7 @@ describe('AWS::DynamoDB::GlobalTable', () => {
     let other: LocalRuntime;
     let client: DynamoDBClient;
     beforeAll(async () => {
-      other = await LocalRuntime.start({ cdkOut: handWritten(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+      other = await LocalRuntime.start({ cdkOut: handWritten(), ...disposableData(), port: 0, logEvents: false, log: () => {} });
       client = dynamoDbClient(other.url);
     });
     afterAll(async () => {

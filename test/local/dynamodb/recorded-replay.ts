@@ -7,7 +7,7 @@ import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { caseDifferences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 /**
  * Replays calls recorded against real DynamoDB and DynamoDB Streams
@@ -48,7 +48,7 @@ export const recordedTests = (): string[] => Object.keys(RECORDED);
 
 /** A runtime with no app (the replayed calls make the tables) and SDK v3 clients of DynamoDB and DynamoDB Streams. */
 export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close: () => Promise<void> }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), ...disposableData(), port: 0, log: () => undefined });
   const options = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   const dynamodb = new DynamoDBClient(options);
   const streams = streamsClient(runtime.url);

@@ -3,7 +3,7 @@ import { eventBridgeV2Module } from '../../../local/eventbridgev2/module.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { AdvanceableClock } from '../../../local/time/clock.js';
 import { assemblyOf } from '../assembly.js';
-import { eventually, tempDataDir } from '../helpers.js';
+import { disposableData, eventually } from '../helpers.js';
 import { arnOf, eventRule, inlineFunction, sqsQueue, stateMachine } from '../template-resources.js';
 import { BOTOCORE_SKIP_REASON, type BotocoreCall, botocore, botocoreMissing, ok } from './botocore.js';
 
@@ -119,7 +119,7 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 delivery', () => {
   const settled = () => runtime.eventbridgev2.delivery?.idle();
 
   beforeAll(async () => {
-    runtime = await LocalRuntime.start({ cdkOut: APP, dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
+    runtime = await LocalRuntime.start({ cdkOut: APP, ...disposableData(), port: 0, log: () => undefined, clock });
   });
 
   afterAll(async () => {

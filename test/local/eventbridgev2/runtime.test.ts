@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_DIFFERENCES } from '../../../local/eventbridgev2/module.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData, tempDataDir } from '../helpers.js';
 import { inlinePolicy, serviceRole } from '../template-resources.js';
 import { BOTOCORE_SKIP_REASON, botocore, botocoreMissing, ok } from './botocore.js';
 
@@ -125,7 +125,7 @@ describe.skipIf(botocoreMissing)('EventBridgeV2 under IAM', () => {
       }),
       Refs: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Name: 'bus', Value: { Ref: 'Bus' } } },
     });
-    runtime = await LocalRuntime.start({ cdkOut: app, dataDir: tempDataDir(), port: 0, log: () => undefined, iam: 'enforce' });
+    runtime = await LocalRuntime.start({ cdkOut: app, ...disposableData(), port: 0, log: () => undefined, iam: 'enforce' });
   });
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
 import { consumerFixture } from '../consumer-fixture.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, eventually, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
 let runtime: LocalRuntime;
@@ -49,7 +49,7 @@ const auditEntry = (n: number) => ({
 });
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), ...disposableData(), port: 0, log: (line) => logs.push(line) });
   const config = { endpoint: runtime.url, region, credentials };
   events = new EventBridgeClient(config);
   sqs = new SQSClient(config);

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, eventually, region } from '../helpers.js';
 import { eventRule } from '../template-resources.js';
 
 /** Two buses, a rule forwarding everything from the first to the second (a Workflow's status changes reach a hub so). */
@@ -31,7 +31,7 @@ describe('the runtime event lines (logEvents)', () => {
     for (const mode of ['summary', 'whole'] as const) {
       const runtime = await LocalRuntime.start({
         cdkOut: forwardingApp(),
-        dataDir: tempDataDir(),
+        ...disposableData(),
         port: 0,
         log: (line) => lines[mode].push(line),
         logEvents: mode === 'summary' ? 'summary' : true,

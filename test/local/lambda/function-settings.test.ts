@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region, tempDataDir } from '../helpers.js';
 import { createFunction, functionInput, handler, payloadOf, updateConfiguration } from './control-plane-clients.js';
 
 /** A published Python function's input (SnapStart works with Python 3.12 and later); it is never invoked. */
@@ -30,7 +30,7 @@ describe('Lambda function settings through the API', () => {
   const runtimes = new RuntimesWithData();
 
   beforeAll(async () => {
-    runtime = await runtimes.start(assemblyOf({}), { dataDir: tempDataDir() });
+    runtime = await runtimes.start(assemblyOf({}), { ...disposableData() });
     client = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { localPython } from '../../../local/lambda/runtime/hosts/python-interpre
 import { powertoolsPythonRelease, publicLayer } from '../../../local/lambda/runtime/public-layers/catalogue.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData } from '../helpers.js';
 import { assetFunction } from '../template-resources.js';
 
 const V3 = (version: number, arch = 'x86_64') =>
@@ -78,7 +78,7 @@ describe.skipIf(!machine)('Powertools for AWS Lambda (Python) layers', () => {
     });
     runtime = await LocalRuntime.start({
       cdkOut,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       log: () => {},
       sdk: { cache: path.join(dir, 'cache'), fetch: false },

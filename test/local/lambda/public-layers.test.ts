@@ -9,7 +9,7 @@ import { PublicLayers } from '../../../local/lambda/runtime/public-layers/public
 import { LocalRuntime } from '../../../local/runtime.js';
 import { appDeployRegions } from '../../../local/template/deploy-regions.js';
 import { writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData } from '../helpers.js';
 import { assetFunction } from '../template-resources.js';
 import { type RegistryPackage, startRegistry } from './npm-registry.js';
 
@@ -199,7 +199,7 @@ beforeAll(async () => {
   try {
     runtime = await LocalRuntime.start({
       cdkOut,
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       iam: 'enforce',
       log: (line) => lines.push(line),

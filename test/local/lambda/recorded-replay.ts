@@ -16,7 +16,7 @@ import { runUntilIdle } from '../../../testing/virtual-time.js';
 import { botoShape, caseDifferences, isObject, keepRawAnswers, pythonShape, type RawAnswer } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 /**
  * Replays calls recorded against real Lambda (test/conformance/aws-recorded/lambda/) on the
@@ -294,7 +294,7 @@ export async function startReplay(runtimeOptions: Pick<RuntimeOptions, 'clock' |
 }> {
   const runtime = await LocalRuntime.start({
     cdkOut: assemblyOf({}),
-    dataDir: tempDataDir(),
+    ...disposableData(),
     port: 0,
     log: () => undefined,
     ...runtimeOptions,

@@ -7,7 +7,7 @@ import { RuntimeSdk, SDK_RELEASE } from '../../../local/lambda/runtime/runtime-s
 import { LocalRuntime } from '../../../local/runtime.js';
 import { bundleAsNodejsFunction } from '../../helpers/function-bundles.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, tempDataDir } from '../helpers.js';
+import { credentials, disposableData } from '../helpers.js';
 import { assetFunction } from '../template-resources.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -112,7 +112,7 @@ beforeAll(async () => {
   });
   runtime = await LocalRuntime.start({
     cdkOut,
-    dataDir: tempDataDir(),
+    ...disposableData(),
     port: 0,
     log: () => {},
     verifySignatures: { credentials: [credentials] },

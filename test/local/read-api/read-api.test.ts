@@ -21,7 +21,7 @@ import { CAUSATION_LINK } from '../../../local/read-api/lineage.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { ticketCreatedEntry } from '../../helpers/hub.js';
 import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, eventually, region } from '../helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
@@ -30,7 +30,7 @@ const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
 
 beforeAll(async () => {
   await switchyardAssembly(outdir);
-  runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
+  runtime = await LocalRuntime.start({ cdkOut: outdir, ...disposableData(), port: 0, log: () => {} });
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
   sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
 }, 120_000);
@@ -396,7 +396,7 @@ describe('the read API', () => {
   }, 45_000);
 
   it('closes promptly with a live feed open', async () => {
-    const second = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const second = await LocalRuntime.start({ cdkOut: outdir, ...disposableData(), port: 0, log: () => {} });
     const feed = await new Promise<IncomingMessage>((resolve) => get(`${second.url}${READ_API_PREFIX}${READ_API_PATHS.stream}`, resolve));
     feed.on('error', () => {});
     const closed = new Promise((resolve) => feed.on('close', resolve));

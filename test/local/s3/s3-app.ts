@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { startedForTests } from '../../helpers/started-for-tests.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 import { s3Assembly } from './fixture.js';
 
 export interface S3App {
@@ -20,7 +20,7 @@ export function useS3App(started: (app: S3App) => void): void {
   startedForTests(
     'the S3 app',
     async (): Promise<S3App> => {
-      const runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
+      const runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), ...disposableData(), port: 0, log: () => {} });
       const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
       return { runtime, s3, sqs: new SQSClient({ endpoint: runtime.url, region, credentials }) };
     },

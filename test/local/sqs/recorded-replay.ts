@@ -4,7 +4,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { caseDifferences, keepRawAnswers, pythonShape, type RawAnswer, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../assembly.js';
 
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 /**
  * Replays calls recorded against real SQS (test/conformance/aws-recorded/sqs/) on the local
@@ -69,7 +69,7 @@ export const recordedTests = (): string[] => Object.keys(RECORDED);
 
 /** A runtime with no app (queues are made by the replayed calls) and an SDK v3 client whose raw answers are kept. */
 export async function startReplay(): Promise<{ runtime: LocalRuntime; sqs: SQSClient; last: () => RawAnswer | undefined }> {
-  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), ...disposableData(), port: 0, log: () => undefined });
   const sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   return { runtime, sqs, last: keepRawAnswers(sqs) };
 }

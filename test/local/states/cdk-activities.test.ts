@@ -13,7 +13,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { synthStack } from '../cdk-stack.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 
 let runtime: LocalRuntime | undefined;
 afterEach(async () => runtime?.stop());
@@ -38,7 +38,7 @@ function synthesized(): string {
 
 describe('Step Functions activities, versions and aliases from a CDK app', () => {
   it('runs an execution started through the alias on the version, its activity task answered by a worker', async () => {
-    runtime = await LocalRuntime.start({ cdkOut: synthesized(), dataDir: tempDataDir(), port: 0, log: () => undefined });
+    runtime = await LocalRuntime.start({ cdkOut: synthesized(), ...disposableData(), port: 0, log: () => undefined });
     // Every resource of the app runs: none is named at start-up.
     expect(runtime.warnings.filter((w) => /StepFunctions|activity|Activity/.test(w))).toEqual([]);
     const client = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });

@@ -10,7 +10,7 @@ import { stateMachineDefinitions } from '../../../local/states/definitions.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { type LoadedStack, loadStack } from '../../../local/template/load.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 import { ALL_KNOWN_RUN, artifact, BASE_URL } from '../template/helpers.js';
 import { createStates, machineArn, ROLE, type TestStates } from './helpers.js';
 
@@ -254,7 +254,7 @@ describe('a runtime started on a template with DefinitionSubstitutions', () => {
     // The file machine needs its asset; the template test above covers it.
     delete (template.Resources as Record<string, unknown>).FromFile;
     writeAssembly(cdkOut, { Test: { template } });
-    const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
     const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, disableHostPrefix: true });
     try {
       expect(runtime.warnings).toContainEqual(

@@ -9,7 +9,7 @@ import { AdvanceableClock } from '../../../local/time/clock.js';
 import { caseDifferences, isObject, withoutMessageCopy } from '../../helpers/recorded-answers.js';
 import { zip } from '../../helpers/zip-archive.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, eventually, region } from '../helpers.js';
 
 /**
  * Replays calls recorded against real Step Functions (test/conformance/aws-recorded/stepfunctions/)
@@ -232,7 +232,7 @@ export interface ReplayClients {
 /** A runtime with no app (the replayed calls create everything), or with `cdkOut`'s, and SDK v3 clients. */
 export async function startReplay(cdkOut = assemblyOf({})): Promise<{ runtime: LocalRuntime } & ReplayClients> {
   const clock = new AdvanceableClock();
-  const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined, clock });
+  const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => undefined, clock });
   // The SDK sends TestState to a `sync-` host; the local endpoint has none.
   const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1, disableHostPrefix: true });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });

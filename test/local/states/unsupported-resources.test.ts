@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/endpoint/aws-error.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { disposableData } from '../helpers.js';
 import { stateMachine } from '../template-resources.js';
 import { createStates, finished, machineArn, ROLE, type TestStates } from './helpers.js';
 
@@ -173,7 +173,7 @@ describe('unsupported Task resources', () => {
         },
       },
     });
-    const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
     try {
       // The runtime hosts SNS, Bedrock Runtime and S3, so of the six unsupported resources above
       // aws-sdk:sns:publish, aws-sdk:bedrockruntime:invokeModel and aws-sdk:s3:getObject run here.

@@ -11,7 +11,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyOf } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { credentials, disposableData, region } from '../helpers.js';
 import { stateMachine } from '../template-resources.js';
 import { ACCOUNT, createMachine, createStates, errorCode, finished, machineArn, REGION, ROLE, type TestStates } from './helpers.js';
 
@@ -111,7 +111,7 @@ describe('Step Functions versions and aliases', () => {
           Properties: { Name: 'live', RoutingConfiguration: [{ StateMachineVersionArn: { Ref: 'FlowVersion' }, Weight: 100 }] },
         },
       }),
-      dataDir: tempDataDir(),
+      ...disposableData(),
       port: 0,
       log: () => undefined,
     });

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../../local/runtime.js';
-import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { credentials, disposableData, eventually, region } from '../../helpers.js';
 import { restartableRuntime, sdkConfig } from '../../restartable-runtime.js';
 import { durableApp } from './fixture.js';
 
@@ -55,7 +55,7 @@ async function endOf(arn: string) {
 describe('Lambda durable functions execution timeout', () => {
   it('ends an execution past its DurableConfig ExecutionTimeout as TIMED_OUT', async () => {
     const app = durableApp({ executionTimeoutSeconds: 2 });
-    const short = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const short = await LocalRuntime.start({ cdkOut: app.cdkOut, ...disposableData(), port: 0, log: () => {} });
     try {
       const client = new LambdaClient({ endpoint: short.url, region, credentials, maxAttempts: 1 });
       const { DurableExecutionArn: arn } = await client.send(

@@ -6,7 +6,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LocalRuntime } from '../../../../local/runtime.js';
 import type { TemplateResource } from '../../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
-import { credentials, region, tempDataDir } from '../../helpers.js';
+import { credentials, disposableData, region } from '../../helpers.js';
 import { assetFunction } from '../../template-resources.js';
 
 /**
@@ -42,7 +42,7 @@ export async function startDurableApp(functions: readonly HandlerFunction[]): Pr
     });
   }
   writeAssembly(cdkOut, { Conformance: { template: { Resources: resources } } });
-  const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  const runtime = await LocalRuntime.start({ cdkOut, ...disposableData(), port: 0, log: () => {} });
   const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   // Without skipTime: it fakes the timers, the local runtime's too.
   await LocalDurableTestRunner.setupTestEnvironment({ skipTime: false });
