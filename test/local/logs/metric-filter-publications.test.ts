@@ -34,9 +34,7 @@ function runtimeOn(folder: string, publisher?: (cloudwatch: CloudWatchService) =
   const cloudwatch = new CloudWatchService(state(path.join(folder, 'cloudwatch.sqlite')));
   logs.declare([{ name: GROUP }]);
   logs.declareMetricFilters([PLACED]);
-  logs.metricFilters.publishTo(
-    publisher?.(cloudwatch) ?? ((requestId, request) => cloudwatch.putMetricDataOnce(requestId, request)),
-  );
+  logs.metricFilters.publishTo(publisher?.(cloudwatch) ?? ((requestId, request) => cloudwatch.putMetricDataOnce(requestId, request)));
   cloudwatch.start();
   logs.start();
   return { logs, cloudwatch };
@@ -116,7 +114,9 @@ describe('MetricFilters publications', () => {
     appendOrders(logs);
     await logs.metricFilters.idle();
     expect(calls).toBe(1);
-    expect(lines).toEqual(['metric filter placed of /app/orders published nothing: The value AWS/Shop for parameter Namespace is invalid.']);
+    expect(lines).toEqual([
+      'metric filter placed of /app/orders published nothing: The value AWS/Shop for parameter Namespace is invalid.',
+    ]);
     await logs.stop();
   });
 });
