@@ -6,7 +6,7 @@ import { LogsAccountPolicies } from './account-policies.js';
 import { describeGroup, describeStream } from './descriptions.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type AppendedListener, type EventsListener, type GroupRow, LogsStore, type NewEvent } from './logs-store.js';
+import { appendedListeners, type EventsListener, type GroupRow, LogsStore, type NewEvent } from './logs-store.js';
 import { type MetricFilterDefinition, MetricFilters } from './metric-filters.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
@@ -234,15 +234,10 @@ export class LogsService {
   }
 
   /** Subscription and metric filters hear of every append, in its transaction: what they owe is committed with the events. */
-  readonly #appended: AppendedListener = (group) => {
-    const subscriptions = this.subscriptions.listener(group);
-    const metrics = this.metricFilters.listener(group);
-    if (subscriptions === undefined || metrics === undefined) return subscriptions ?? metrics;
-    return (stream, events) => {
-      subscriptions(stream, events);
-      metrics(stream, events);
-    };
-  };
+  readonly #appended = appendedListeners(
+    (group) => this.subscriptions.listener(group),
+    (group) => this.metricFilters.listener(group),
+  );
 
   /** Deletes the events of every group that are older than its retention allows. */
   purgeExpired(): void {
