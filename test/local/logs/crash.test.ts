@@ -142,7 +142,7 @@ describe('the local CloudWatch Logs killed', () => {
     ['logs-metric-filter-after-publish', 'after CloudWatch stored the data and before the publication was deleted'],
   ] as const)(
     'publishes the data once when the runtime dies at %s (%s)',
-    async (point) => {
+    async (point, _when) => {
       const running = await startArmed(point);
       let c = clients(running);
       await c.logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: 'web' }));

@@ -50,7 +50,7 @@ async function samples(cloudwatch: CloudWatchService): Promise<number> {
     Period: 7200,
     Statistics: ['SampleCount'],
   });
-  return Datapoints.reduce((total, point) => total + (point.SampleCount ?? 0), 0);
+  return Datapoints.reduce((total, point) => total + ((point as { SampleCount?: number }).SampleCount ?? 0), 0);
 }
 
 /** Appends three events, two of which match, and commits them. */
