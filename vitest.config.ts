@@ -144,7 +144,7 @@ const APP_SUITES = process.env.SWITCHYARD_APPS ? [...APPS, ...APP_PARTS] : APPS;
  */
 const DURABILITY = [
   'test/durability/**/*.test.ts',
-  'test/local/{dynamodb,eventbridgev2,firehose,kinesis,s3,ses,sns}/crash.test.ts',
+  'test/local/{dynamodb,eventbridgev2,firehose,kinesis,logs,s3,ses,sns}/crash.test.ts',
   // The Custom Event Bus's delivery killed at its crash point (SWITCHYARD_CRASH_AT) and restarted: 31 s of npm test's 537 s of file time.
   'test/local/eventbridgev2/crash-point.test.ts',
   'test/local/data-folder.test.ts',

@@ -5,7 +5,7 @@ import type { ServiceState } from '../store/service-state.js';
 import { type DescribeAlarmsInput, describeAlarms, type MetricAlarm } from './alarms.js';
 import { invalidValue } from './cloudwatch-errors.js';
 import { embeddedMetrics } from './embedded-metrics.js';
-import { metricEntries, type PutMetricDataInput } from './metric-data.js';
+import { metricEntries, type PutMetricDataInput, TAKEN_AGAIN_WITHIN_MS } from './metric-data.js';
 import { type GetMetricDataInput, type GetMetricStatisticsInput, metricData, metricStatistics } from './metric-queries.js';
 import { type Dimension, MetricStore } from './metric-store.js';
 
@@ -57,15 +57,28 @@ export class CloudWatchService {
     return this.options.alarms?.length ?? 0;
   }
 
-  /** Deletes data older than CloudWatch keeps. */
+  /**
+   * Deletes data older than CloudWatch keeps, and the ids of requests stored too long ago to be
+   * taken again (their data's timestamps would be refused as too old: nothing can be stored twice).
+   */
   start(): void {
-    this.#store.purge(this.options.clock.now() - RETAINED_MS);
+    const now = this.options.clock.now();
+    this.#store.purge(now - RETAINED_MS, now - TAKEN_AGAIN_WITHIN_MS);
   }
 
   async PutMetricData(input: PutMetricDataInput): Promise<Record<string, never>> {
     const now = this.options.clock.now();
     this.#store.put(metricEntries(input, now), now);
     return {};
+  }
+
+  /**
+   * PutMetricData for a publisher in the runtime that may send a request again after a crash
+   * (metric filters' outbox): checked as the API's, and stored once per `requestId`.
+   */
+  async putMetricDataOnce(requestId: string, input: PutMetricDataInput): Promise<void> {
+    const now = this.options.clock.now();
+    this.#store.put(metricEntries(input, now), now, requestId);
   }
 
   async ListMetrics(input: ListMetricsInput) {

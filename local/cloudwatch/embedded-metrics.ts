@@ -12,26 +12,47 @@ const MAX_DIMENSIONS = 30;
 const MAX_METRICS = 100;
 const MAX_VALUES = 100;
 
+/** A log message in the embedded metric format: a JSON object whose `_aws` holds `CloudWatchMetrics` (checked no further). */
+export interface EmfDocument {
+  readonly _aws: { readonly Timestamp?: unknown; readonly CloudWatchMetrics: unknown };
+  readonly [member: string]: unknown;
+}
+
+/**
+ * The EMF document a message is: text of one JSON object (nothing before or after it) whose
+ * `_aws` holds `CloudWatchMetrics`. The one recognition of EMF: CloudWatch's (`embeddedMetrics`)
+ * and the function log's short metrics line's (lambda/runtime/hosts/metrics-line.ts).
+ */
+export function emfDocument(message: unknown): EmfDocument | undefined {
+  const text = typeof message === 'string' ? message.trim() : '';
+  // Most lines are not EMF: only a JSON object naming `_aws` is parsed.
+  if (!text.startsWith('{') || !text.includes('"_aws"')) return undefined;
+  const root = jsonObject(text);
+  return isObject(root?._aws) && root._aws.CloudWatchMetrics !== undefined ? (root as EmfDocument) : undefined;
+}
+
+/** The JSON object a text is, or undefined when it is not JSON (a line that only looks like it) or not an object. */
+export function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * The metrics a log event's message embeds, as the specification
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
- * reads them: the message is one JSON object (nothing before or after it) whose `_aws` holds a
- * `Timestamp` (epoch ms) and `CloudWatchMetrics` directives; each directive's `Metrics` name root
- * members holding a number or an array of numbers, and each of its `Dimensions` sets names root
- * members holding text; each set makes a metric of its own. Undefined: the event is not EMF (no
- * `_aws.CloudWatchMetrics`), and stays a log line only.
+ * reads them: `_aws` holds a `Timestamp` (epoch ms) and `CloudWatchMetrics` directives; each
+ * directive's `Metrics` name root members holding a number or an array of numbers, and each of
+ * its `Dimensions` sets names root members holding text; each set makes a metric of its own.
+ * Undefined: the event is not EMF (`emfDocument`), and stays a log line only.
  */
 export function embeddedMetrics(message: string): EmbeddedMetrics | undefined {
-  const text = message.trim();
-  // Most lines are not EMF: only a JSON object naming `_aws` is parsed.
-  if (!text.startsWith('{') || !text.includes('"_aws"')) return undefined;
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(root) || !isObject(root._aws) || root._aws.CloudWatchMetrics === undefined) return undefined;
+  const root = emfDocument(message);
+  if (root === undefined) return undefined;
   const { Timestamp: timestamp, CloudWatchMetrics: directives } = root._aws;
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
     return { invalid: '_aws.Timestamp must be a number of milliseconds since the epoch' };

@@ -25,6 +25,8 @@ const MAX_METRICS = 1000;
 const MAX_VALUES = 150;
 const MAX_AGE_MS = 14 * 86_400_000;
 const MAX_AHEAD_MS = 2 * 3_600_000;
+/** How long after it is received a datum could be put again and still be taken: past this, its timestamp is refused as too old. */
+export const TAKEN_AGAIN_WITHIN_MS = MAX_AGE_MS + MAX_AHEAD_MS;
 /** CloudWatch takes values between -2^360 and 2^360. */
 const MAX_MAGNITUDE = 2 ** 360;
 

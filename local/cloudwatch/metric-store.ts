@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS cloudwatch_datum (
   value_counts TEXT
 );
 CREATE INDEX IF NOT EXISTS cloudwatch_datum_by_metric ON cloudwatch_datum (metric_id, timestamp);
+CREATE TABLE IF NOT EXISTS cloudwatch_request_stored (
+  request_id TEXT PRIMARY KEY,
+  received INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 
 interface MetricRow {
@@ -91,8 +95,12 @@ export class MetricStore {
     db.exec(SCHEMA);
   }
 
-  /** Stores the data of one request in one transaction, creating the metrics it names. */
-  put(entries: readonly { readonly key: MetricKey; readonly datum: Datum }[], received: number): void {
+  /**
+   * Stores the data of one request in one transaction, creating the metrics it names. With a
+   * `requestId`, the request is recorded in the same transaction and stored at most once:
+   * false when it already was (nothing is written).
+   */
+  put(entries: readonly { readonly key: MetricKey; readonly datum: Datum }[], received: number, requestId?: string): boolean {
     const upsert = this.db.prepare(
       `INSERT INTO cloudwatch_metric (namespace, name, dimensions, last_received) VALUES (?, ?, ?, ?)
        ON CONFLICT (namespace, name, dimensions) DO UPDATE SET last_received = excluded.last_received RETURNING id`,
@@ -103,6 +111,10 @@ export class MetricStore {
     );
     this.db.exec('BEGIN IMMEDIATE');
     try {
+      if (requestId !== undefined && !this.#recordRequest(requestId, received)) {
+        this.db.exec('ROLLBACK');
+        return false;
+      }
       for (const { key, datum } of entries) {
         const { id } = upsert.get(key.namespace, key.name, dimensionsText(key.dimensions), received) as { id: number };
         insert.run(
@@ -118,10 +130,16 @@ export class MetricStore {
         );
       }
       this.db.exec('COMMIT');
+      return true;
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  #recordRequest(requestId: string, received: number): boolean {
+    const insert = this.db.prepare('INSERT INTO cloudwatch_request_stored (request_id, received) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    return insert.run(requestId, received).changes === 1;
   }
 
   /** The metrics a filter matches, in the order they were first put, from after `afterId`, at most `limit`. */
@@ -176,9 +194,10 @@ export class MetricStore {
     }));
   }
 
-  /** Deletes the data older than `before` (CloudWatch keeps a metric's data 15 months). */
-  purge(before: number): void {
+  /** Deletes the data older than `before` (CloudWatch keeps a metric's data 15 months), and the request ids recorded before `requestsBefore`. */
+  purge(before: number, requestsBefore: number): void {
     this.db.prepare('DELETE FROM cloudwatch_datum WHERE timestamp < ?').run(before);
+    this.db.prepare('DELETE FROM cloudwatch_request_stored WHERE received < ?').run(requestsBefore);
   }
 }
 

@@ -51,8 +51,8 @@ export const cloudWatchModule: ServiceModule<'cloudwatch'> = {
     });
     const logs = services.get('logs');
     logs.onEvents((group, _stream, events) => cloudwatch.extractEmbedded(group, events));
-    // Metric filters publish through PutMetricData, checked and stored as the API's data are.
-    logs.metricFilters.publishTo((request) => cloudwatch.PutMetricData(request));
+    // Metric filters publish as PutMetricData does, checked and stored as the API's data are, once per publication.
+    logs.metricFilters.publishTo((requestId, request) => cloudwatch.putMetricDataOnce(requestId, request));
     const protocols = cloudWatchProtocols(cloudwatch);
     return {
       service: cloudwatch,

@@ -6,7 +6,7 @@ import { LogsAccountPolicies } from './account-policies.js';
 import { describeGroup, describeStream } from './descriptions.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { type EventsListener, type GroupRow, LogsStore, type NewEvent } from './logs-store.js';
+import { appendedListeners, type EventsListener, type GroupRow, LogsStore, type NewEvent } from './logs-store.js';
 import { type MetricFilterDefinition, MetricFilters } from './metric-filters.js';
 import { type SubscriptionFilterDefinition, SubscriptionFilters } from './subscriptions.js';
 import {
@@ -72,7 +72,7 @@ export class LogsService {
   readonly #policies: LogsAccountPolicies;
   /** Subscription filters, and the deliveries they owe (written as events are appended). */
   readonly subscriptions: SubscriptionFilters;
-  /** Metric filters: what they publish goes to CloudWatch (`metricFilters.publishTo`) once the events are committed. */
+  /** Metric filters, and the publications they owe (written as events are appended) to CloudWatch (`metricFilters.publishTo`). */
   readonly metricFilters: MetricFilters;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
   readonly #listeners: EventsListener[] = [];
@@ -98,7 +98,6 @@ export class LogsService {
       log: options.log ?? (() => {}),
       hasGroup: (name) => this.hasGroup(name),
     });
-    this.#listeners.push((group, _stream, events) => this.metricFilters.publish(group, events));
   }
 
   /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
@@ -168,11 +167,12 @@ export class LogsService {
     }
   }
 
-  /** Starts deleting expired events, and delivering what subscription filters owe (a stop or a crash left included), in the background. */
+  /** Starts deleting expired events, and delivering what subscription and metric filters owe (a stop or a crash left included), in the background. */
   start(): void {
     this.#purgeTimer = setInterval(() => this.purgeExpired(), PURGE_INTERVAL_MS);
     this.#purgeTimer.unref();
     this.subscriptions.start();
+    this.metricFilters.start();
   }
 
   /** Commits what is pending and stops the background purge and deliveries (what is owed is taken up at the next start). */
@@ -180,7 +180,7 @@ export class LogsService {
     clearInterval(this.#purgeTimer);
     this.flush();
     this.#stopped = true;
-    await this.subscriptions.stop();
+    await Promise.all([this.subscriptions.stop(), this.metricFilters.stop()]);
   }
 
   /**
@@ -233,8 +233,11 @@ export class LogsService {
     this.#told(batches);
   }
 
-  /** Subscription filters hear of every append, in its transaction. */
-  readonly #appended = (group: string) => this.subscriptions.listener(group);
+  /** Subscription and metric filters hear of every append, in its transaction: what they owe is committed with the events. */
+  readonly #appended = appendedListeners(
+    (group) => this.subscriptions.listener(group),
+    (group) => this.metricFilters.listener(group),
+  );
 
   /** Deletes the events of every group that are older than its retention allows. */
   purgeExpired(): void {

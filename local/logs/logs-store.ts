@@ -102,6 +102,17 @@ export interface StoredEvent extends NewEvent {
  */
 export type AppendedListener = (group: string) => ((stream: string, events: readonly StoredEvent[]) => void) | undefined;
 
+/** One listener that tells each of `listeners` answering for the group (none when none does). */
+export function appendedListeners(...listeners: readonly AppendedListener[]): AppendedListener {
+  return (group) => {
+    const told = listeners.flatMap((listener) => listener(group) ?? []);
+    if (told.length <= 1) return told[0];
+    return (stream, events) => {
+      for (const listener of told) listener(stream, events);
+    };
+  };
+}
+
 export class LogsStore {
   readonly #tags: TagStore;
   /**

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../endpoint/aws-error.js';
 import { loadModel } from '../endpoint/validation/model.js';
+import { CrashPoints } from '../store/crash-points.js';
+import { DurableOutbox, type OutboxOutcome, OutboxOwner } from '../store/outbox.js';
 import type { Clock } from '../time/clock.js';
 import { compileFieldReader, compileFilterPattern, type FieldValues, type MessageMatcher, patternKind } from './filter-pattern.js';
 import type { NewEvent } from './logs-store.js';
@@ -11,7 +14,10 @@ import { decodeToken, encodeToken, groupNotFound, invalidParameter, isOffset } f
  * Metric filters, kept by their group (deleting the group deletes them): the events appended to
  * a group that match a filter's pattern publish its metric to CloudWatch, as the CloudWatch Logs
  * user guide's "Creating metrics from log events using filters" describes
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html).
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html). Each
+ * publication owed is a row of `logs_metric_publication`, written in the transaction that
+ * appends its events, with the id CloudWatch records it under (so that a row published and not
+ * yet deleted when the process died is not stored twice when the restart publishes it again).
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS logs_metric_filter (
@@ -23,6 +29,13 @@ CREATE TABLE IF NOT EXISTS logs_metric_filter (
   from_template INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (group_name, name)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logs_metric_publication (
+  id INTEGER PRIMARY KEY,
+  due_at INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  filter TEXT NOT NULL,
+  request TEXT NOT NULL
+);
 `;
 
 /** A metric transformation as PutMetricFilter takes it (`metricTransformations[0]`). */
@@ -60,7 +73,26 @@ export interface MetricRequest {
     readonly Unit?: string;
   }[];
 }
-export type MetricPublisher = (request: MetricRequest) => Promise<unknown>;
+/**
+ * Stores a request's data once: a second call with the same `requestId` stores nothing (the
+ * restart's publication of a row whose first was committed just before the process died).
+ */
+export type MetricPublisher = (requestId: string, request: MetricRequest) => Promise<unknown>;
+
+/** A publication owed, as the outbox hands it over. */
+interface PublicationRow {
+  readonly id: number;
+  readonly request_id: string;
+  /** `metric filter <name> of <group>`, for what is reported of it. */
+  readonly filter: string;
+  /** The MetricRequest, as JSON. */
+  readonly request: string;
+}
+
+/** A row taken up with no CloudWatch service to publish to (`publishTo` not called): it stays, tried again later. */
+export class NoMetricPublisherError extends Error {
+  override readonly name = 'NoMetricPublisherError';
+}
 
 interface FilterRow {
   group_name: string;
@@ -128,10 +160,13 @@ export function checkTransformation(pattern: string, t: MetricTransformation): v
  * functions and state machines write) that matches a filter's pattern publishes one datum of its
  * metric, the transformation's value (a number, or the event's field) with its dimensions (the
  * event's fields), at the event's time; an event that does not match publishes the default
- * value, when the filter has one. The data go through the CloudWatch service's PutMetricData
- * (`publishTo`), the one way metrics are stored.
+ * value, when the filter has one. The data are written to a DurableOutbox in the transaction
+ * that appends the events (one commit: an accepted event's datum survives a SIGKILL), and go
+ * through the CloudWatch service's PutMetricData checks (`publishTo`), the one way metrics are stored.
  */
-export class MetricFilters {
+export class MetricFilters extends OutboxOwner<PublicationRow> {
+  protected readonly outbox: DurableOutbox<PublicationRow>;
+  readonly #crashPoints: CrashPoints;
   #compiled?: Map<string, Compiled[]>;
   #publisher?: MetricPublisher;
 
@@ -144,7 +179,18 @@ export class MetricFilters {
       readonly hasGroup: (name: string) => boolean;
     },
   ) {
+    super();
     options.db.exec(SCHEMA);
+    this.#crashPoints = new CrashPoints(options.db);
+    this.outbox = new DurableOutbox<PublicationRow>({
+      db: options.db,
+      clock: options.clock,
+      table: { name: 'logs_metric_publication', id: 'id', dueAt: 'due_at' },
+      handle: (row) => this.#publish(row),
+      concurrency: 8,
+      maxSleepMs: 1000,
+      onError: (error) => options.log(error.message),
+    });
   }
 
   /** Where matched events' data go: the CloudWatch service's PutMetricData (set by its module, created after this service). */
@@ -295,14 +341,30 @@ export class MetricFilters {
 
   // ---- publishing ----
 
-  /** Publishes the data a group's filters make of events just stored (called once they are committed). */
-  publish(group: string, events: readonly NewEvent[]): void {
+  /**
+   * Writes the publications a group's filters make of events being appended; call it inside the
+   * transaction that appends them (LogsStore's `appended` listener), for a group that has filters.
+   */
+  listener(group: string): ((stream: string, events: readonly NewEvent[]) => void) | undefined {
     const filters = this.#filters().get(group);
-    if (filters === undefined) return;
+    return filters === undefined ? undefined : (_stream, events) => this.#appended(filters, events);
+  }
+
+  #appended(filters: readonly Compiled[], events: readonly NewEvent[]): void {
     for (const filter of filters) {
       const data = events.flatMap((event) => this.#datum(filter, event));
+      if (data.length === 0) continue;
+      const where = `metric filter ${filter.row.name} of ${filter.row.group_name}`;
+      if (this.#publisher === undefined) {
+        this.options.log(`${where} published nothing: no CloudWatch service runs to take its metric`);
+        continue;
+      }
       for (let i = 0; i < data.length; i += MAX_DATA_PER_REQUEST) {
-        this.#send(filter, { Namespace: filter.transformation.metricNamespace, MetricData: data.slice(i, i + MAX_DATA_PER_REQUEST) });
+        const request: MetricRequest = {
+          Namespace: filter.transformation.metricNamespace,
+          MetricData: data.slice(i, i + MAX_DATA_PER_REQUEST),
+        };
+        this.outbox.enqueue({ request_id: randomUUID(), filter: where, request: JSON.stringify(request) });
       }
     }
   }
@@ -329,16 +391,18 @@ export class MetricFilters {
     return [{ ...at, Dimensions: dimensions, Value: value }];
   }
 
-  #send(filter: Compiled, request: MetricRequest): void {
-    const where = `metric filter ${filter.row.name} of ${filter.row.group_name}`;
-    if (this.#publisher === undefined) {
-      this.options.log(`${where} published nothing: no CloudWatch service runs to take its metric`);
-      return;
+  /** Publishes one row; PutMetricData's refusal (a namespace under AWS/, a time out of range) is final and printed, any other failure is the outbox's to retry. */
+  async #publish(row: PublicationRow): Promise<OutboxOutcome> {
+    if (this.#publisher === undefined) throw new NoMetricPublisherError(`${row.filter}: no CloudWatch service runs to take its metric`);
+    this.#crashPoints.reached('logs-metric-filter-before-publish');
+    try {
+      await this.#publisher(row.request_id, JSON.parse(row.request) as MetricRequest);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      this.options.log(`${row.filter} published nothing: ${error.message}`);
     }
-    // PutMetricData refuses a request at its first fault (a namespace under AWS/, a time out of range): the reason is printed.
-    this.#publisher(request).catch((error: unknown) => {
-      this.options.log(`${where} published nothing: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    this.#crashPoints.reached('logs-metric-filter-after-publish');
+    return { kind: 'done' };
   }
 
   #skipped(filter: Compiled, reason: string): void {

@@ -7,8 +7,17 @@ import type { DatabaseSync } from 'node:sqlite';
  *   events are not yet recorded as delivered (the duplicate a FIFO target must absorb).
  * - `firehose-after-delivery`: a Firehose flush wrote its S3 objects, and its records are not
  *   yet deleted from the stream's buffer (the batch the restart delivers again, under the same keys).
+ * - `logs-metric-filter-before-publish`: log events and the metric data their filters make are
+ *   committed, and the data not yet published (what the restart must publish).
+ * - `logs-metric-filter-after-publish`: CloudWatch stored a metric filter's data, and the
+ *   publication is not yet deleted (the restart publishes it again: CloudWatch must store it once).
  */
-export const CRASH_POINTS = ['eventbridgev2-after-send', 'firehose-after-delivery'] as const;
+export const CRASH_POINTS = [
+  'eventbridgev2-after-send',
+  'firehose-after-delivery',
+  'logs-metric-filter-before-publish',
+  'logs-metric-filter-after-publish',
+] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 /** The environment variable naming the crash points (comma-separated); testing only. */

@@ -7,16 +7,10 @@
  * CloudWatch Logs, and the Invoke log tail), which is where CloudWatch reads it too.
  */
 
-/** The parts of an embedded metric format record this reads. */
-interface MetricsRecord {
-  readonly _aws: {
-    readonly CloudWatchMetrics: readonly {
-      readonly Namespace?: unknown;
-      readonly Metrics?: readonly { readonly Name?: unknown; readonly Unit?: unknown }[];
-    }[];
-  };
-  readonly [key: string]: unknown;
-}
+import { type EmfDocument, emfDocument, jsonObject } from '../../../cloudwatch/embedded-metrics.js';
+
+/** The parts of a metric directive this reads. */
+type Directive = { readonly Namespace?: unknown; readonly Metrics?: readonly { readonly Name?: unknown; readonly Unit?: unknown }[] };
 
 /** Units left unsaid: a count is what a bare number reads as. */
 const UNSAID_UNITS = new Set(['Count', 'None', undefined]);
@@ -32,7 +26,7 @@ export function metricsSummary(line: string, logGroupName: string): string | und
   if (record === undefined) return undefined;
   const namespaces = new Set<string>();
   const values: string[] = [];
-  for (const directive of record._aws.CloudWatchMetrics) {
+  for (const directive of record._aws.CloudWatchMetrics as readonly Directive[]) {
     if (typeof directive.Namespace === 'string') namespaces.add(directive.Namespace);
     for (const metric of directive.Metrics ?? []) {
       if (typeof metric.Name !== 'string') continue;
@@ -46,30 +40,11 @@ export function metricsSummary(line: string, logGroupName: string): string | und
   return `metrics${where}: ${values.join(', ') || 'none'} (the record in log group ${logGroupName})`;
 }
 
-/** The embedded metric format record a line is or carries, if it is one. */
-function metricsRecord(line: string): MetricsRecord | undefined {
+/** The embedded metric format record (as CloudWatch recognises one) a line is or carries, if it is one with directives. */
+function metricsRecord(line: string): EmfDocument | undefined {
   // Lambda's text format: time, request id and level before the message.
   const message = /^\S+\t\S+\t[A-Z]+\t(\{.*)$/.exec(line)?.[1] ?? line;
-  if (!message.startsWith('{') || !message.includes('_aws')) return undefined;
-  const parsed = parseObject(message);
-  if (isMetricsRecord(parsed)) return parsed;
   // Lambda's JSON log format: the console line's message is the record's JSON.
-  const inner = typeof parsed?.message === 'string' ? parseObject(parsed.message) : undefined;
-  return isMetricsRecord(inner) ? inner : undefined;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch (error) {
-    // Not JSON after all (a line that only looks like it): shown as it was written.
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-}
-
-function isMetricsRecord(value: Record<string, unknown> | undefined): value is MetricsRecord {
-  const aws = value?._aws as { CloudWatchMetrics?: unknown } | undefined;
-  return typeof aws === 'object' && aws !== null && Array.isArray(aws.CloudWatchMetrics);
+  const record = emfDocument(message) ?? (message.includes('_aws') ? emfDocument(jsonObject(message)?.message) : undefined);
+  return Array.isArray(record?._aws.CloudWatchMetrics) ? record : undefined;
 }
