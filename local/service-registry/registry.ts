@@ -340,13 +340,14 @@ export class ServiceRegistry {
         if (!folders.has(name)) throw new ServiceLookupError(`${module.name} uses folder ${name} without declaring it`);
         return this.#data.folder(name);
       },
-      warn: (lines) => warnings.push(...lines),
+      warn: (lines) => warnOnce(warnings, lines),
+      restate: (before, now) => restated(warnings, before, now),
       reloadServices: (change) => this.reload(change),
     };
     try {
       const definitions = module.definitions?.(this.#app(), settings);
       const read = (definitions as { warnings?: unknown } | undefined)?.warnings;
-      if (Array.isArray(read)) warnings.push(...read);
+      if (Array.isArray(read)) warnOnce(warnings, read);
       entry.running = await module.create(context, definitions, await this.#begun.take(module));
     } finally {
       creating = false;
@@ -475,4 +476,27 @@ function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule
   };
   for (const module of modules) visit(module, []);
   return ordered;
+}
+
+/**
+ * Replaces `before`'s lines in `warnings` (each once, as warned) by `now`'s not said already
+ * elsewhere, put where the first of them stood (at the end when none is there).
+ */
+export function restated(warnings: string[], before: readonly string[], now: readonly string[]): void {
+  const removed = new Set<number>();
+  for (const line of before) {
+    const index = warnings.findIndex((warning, i) => warning === line && !removed.has(i));
+    if (index !== -1) removed.add(index);
+  }
+  const at = removed.size === 0 ? warnings.length : Math.min(...removed);
+  const kept = warnings.filter((_, i) => !removed.has(i));
+  const added = [...new Set(now)].filter((line) => !kept.includes(line));
+  const result = warnings.flatMap((warning, i) => [...(i === at ? added : []), ...(removed.has(i) ? [] : [warning])]);
+  if (at === warnings.length) result.push(...added);
+  warnings.splice(0, warnings.length, ...result);
+}
+
+/** Adds the lines not warned of already: a start says each once (a later wave of custom resources may leave the same change unapplied). */
+function warnOnce(warnings: string[], lines: readonly string[]): void {
+  for (const line of lines) if (!warnings.includes(line)) warnings.push(line);
 }
