@@ -566,7 +566,10 @@ describe('SourceWatcher', () => {
 });
 
 describe('changedFiles', () => {
-  const checks = (there: string[], seen: string[]) => ({ exists: (file: string) => there.includes(file), saw: (file: string) => seen.includes(file) });
+  const checks = (there: string[], seen: string[]) => ({
+    exists: (file: string) => there.includes(file),
+    saw: (file: string) => seen.includes(file),
+  });
 
   it('names the files in order, each once, a removed one said as removed', () => {
     expect(changedFiles(['lib/b.ts', 'lib/a.ts', 'lib/b.ts'], checks(['lib/b.ts'], ['lib/a.ts']))).toEqual({
