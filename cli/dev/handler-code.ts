@@ -46,6 +46,8 @@ export class HandlerCode {
   #listed = new Set<string>();
   /** The bundles that read each file, by the inputs they were built from last. */
   #readers = new Map<string, Set<CodeRecord>>();
+  /** The files the last good synthesis (and the rebuilds since) saw: kept through a failed synthesis, whose own reads are unknown. */
+  #saw = new Set<string>();
   /** Bundles rebuilt and not yet stored in the bundle cache (storeRebuilt). */
   #unstored: (() => void)[] = [];
 
@@ -106,8 +108,7 @@ export class HandlerCode {
     return [...this.#listed];
   }
 
-  /** Whether the synthesis or a bundle read the file, or it is in a folder the synthesis listed or a function's code is a copy of (a file read by nothing, gone now, was no change). */
-
+  /** Whether the synthesis or a bundle read the file, or it is in a folder the synthesis listed or a function's code is a copy of. */
   reads(file: string): boolean {
     const record = this.#record;
     if (record === undefined) return false;
@@ -118,6 +119,15 @@ export class HandlerCode {
       this.#readers.has(file) ||
       record.copies.some((copy) => isInsideSource(file, copy))
     );
+  }
+
+  /**
+   * Whether the file was there when the last good synthesis, or a rebuild since, looked: read,
+   * listed in a folder, a bundle's input or a copied file. One gone now was removed; one none of
+   * them saw and gone now (an editor's temporary file) came and went unseen: no change at all.
+   */
+  saw(file: string): boolean {
+    return this.#saw.has(file);
   }
 
   /** The bundles whose inputs changed since they were built (while dev was not running, say). */
@@ -197,6 +207,13 @@ export class HandlerCode {
     this.#record = record;
     this.#read = new Set(record?.read.map((stamp) => stamp.file));
     this.#listed = new Set(record?.listed.map((stamp) => stamp.folder));
+    if (record !== undefined) {
+      this.#saw = new Set([
+        ...this.#read,
+        ...record.listed.flatMap((stamp) => stamp.entries.map((entry) => path.join(stamp.folder, entry))),
+        ...record.copies.flatMap((copy) => copy.files.map((stamp) => stamp.file)),
+      ]);
+    }
     this.#indexReaders();
   }
 
@@ -204,6 +221,7 @@ export class HandlerCode {
     this.#readers = new Map();
     for (const bundle of this.#code()) {
       for (const { file } of this.#inputsOf(bundle)) {
+        this.#saw.add(file);
         const readers = this.#readers.get(file) ?? new Set();
         readers.add(bundle);
         this.#readers.set(file, readers);

@@ -21,6 +21,34 @@ export interface ReportTo {
   readonly project: { readonly root: string };
 }
 
+/** How many changed files a reload line names before it says "and N more". */
+const FILES_NAMED = 3;
+
+/** What happened to a file of a batch of changes, by whether it is there now and whether the last synthesis saw it. */
+export interface FileChecks {
+  readonly exists: (file: string) => boolean;
+  readonly saw: (file: string) => boolean;
+}
+
+/**
+ * The files of a batch the reload is for, in order (a start's changes come batch after batch),
+ * and how its line names them: each removed one said so; one gone that the last synthesis never
+ * saw (an editor's temporary or backup file, created and deleted since) left out, as no change.
+ * Undefined when nothing is left: no reload, no line.
+ */
+export function changedFiles(files: readonly string[], checks: FileChecks): { files: string[]; named: string } | undefined {
+  const kept = [...new Set(files)]
+    .sort()
+    .flatMap((file) => (checks.exists(file) ? [{ file, label: file }] : checks.saw(file) ? [{ file, label: `${file} (removed)` }] : []));
+  if (kept.length === 0) return undefined;
+  const more = kept.length > FILES_NAMED ? ` and ${kept.length - FILES_NAMED} more` : '';
+  const named = kept
+    .slice(0, FILES_NAMED)
+    .map(({ label }) => label)
+    .join(', ');
+  return { files: kept.map(({ file }) => file), named: named + more };
+}
+
 /** The functions whose code is the asset folder (the template's code, which a rebuilt bundle replaces). */
 export function functionsRunning(runtime: RunningFunctions, assetDir: string): string[] {
   return runtime.definitions.functions.filter((fn) => path.resolve(fn.codePath) === assetDir).map((fn) => fn.name);

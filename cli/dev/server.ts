@@ -8,7 +8,7 @@ import { MCP_PATH, mcpMount } from '../mcp/mount.js';
 import { type ChangePlan, type CodeRecord, HandlerCode, type RebuildOutcome } from './handler-code.js';
 import { type CdkProject, prepareStateFolder, readCdkProject, withCommandContext } from './project.js';
 import { reportUnrun, runReplacements } from './replaced-code.js';
-import { entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
+import { changedFiles, entryPath, functionsRunning, printSynthError, reportRebuilt } from './report-lines.js';
 import { SeenContents } from './rewrites.js';
 import { clearSynthFailure, forgetRunningApp, keepRunningApp, recordSynthFailure, startingDev } from './running-app.js';
 import { StandbySynth, synthesizeWithStandby } from './standby.js';
@@ -46,9 +46,6 @@ export interface DevServerOptions {
 
 /** The longest dev's background processes wait for the runtime's warm-up (a compile waits for a pause in the requests). */
 const BACKGROUND_WAIT_MS = 3_000;
-
-/** How many changed files a reload line names before it says "and N more". */
-const FILES_NAMED = 3;
 
 /** What dev keeps in the project's .switchyard/ besides the assembly and the data folder. */
 interface DevState extends SynthState {
@@ -405,12 +402,10 @@ export class Changes {
 /** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */
 async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[], synthesized: () => void): Promise<void> {
   const absolute = (file: string) => path.resolve(dev.project.root, file);
-  // An editor's temporary file, gone already and read by nothing, is no change at all. Named
-  // in order whatever batches they came in (a start's changes are queued batch after batch).
-  const unique = [...new Set(files)].sort().filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
-  if (unique.length === 0) return;
-  const named = unique.slice(0, FILES_NAMED).join(', ') + (unique.length > FILES_NAMED ? ` and ${unique.length - FILES_NAMED} more` : '');
-  const plan: ChangePlan = dev.code.plan(unique.map(absolute));
+  const changed = changedFiles(files, { exists: (file) => existsSync(absolute(file)), saw: (file) => dev.code.saw(absolute(file)) });
+  if (changed === undefined) return;
+  const { named } = changed;
+  const plan: ChangePlan = dev.code.plan(changed.files.map(absolute));
   if (plan.kind === 'none') {
     dev.io.out(`changed: ${named}: neither the app's synthesis nor a function's bundle reads it; nothing to reload`);
     return;

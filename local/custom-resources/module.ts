@@ -24,7 +24,7 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
   needs: ['template', 'iam', 'lambda'],
   databases: ['customresources'],
   resourceTypes: { [AWS_CUSTOM_RESOURCE]: {} },
-  create({ settings, services, database, hasDatabase, reloadServices, warn }) {
+  create({ settings, services, database, hasDatabase, reloadServices, warn, restate }) {
     const { url, region } = settings;
     const log = (line: string) => settings.log(`[customresources] ${line}`);
     const invoke = (fn: string, event: unknown) => services.get('lambda').invoke(fn, event);
@@ -59,6 +59,7 @@ export const customResourcesModule: ServiceModule<'customresources'> = {
           apply: (app, tried, held) => resources.apply(customResources(app), tried, held),
           reloadServices,
           warn,
+          restate,
           log,
         }),
     };

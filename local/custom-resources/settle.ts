@@ -21,10 +21,12 @@ export interface SettleOptions {
   readonly apply: (app: LoadedApp, tried: Set<string>, held: readonly string[]) => Promise<unknown>;
   readonly reloadServices: (change: TemplateChange) => Promise<Required<ServiceReload>>;
   readonly warn: (lines: readonly string[]) => void;
+  /** Puts the last load's warnings in place of the first's (ServiceContext.restate). */
+  readonly restate: (before: readonly string[], now: readonly string[]) => void;
   readonly log: (line: string) => void;
 }
 
-export async function settleCustomResources({ template, cdkOut, apply, reloadServices, warn, log }: SettleOptions): Promise<void> {
+export async function settleCustomResources({ template, cdkOut, apply, reloadServices, warn, restate, log }: SettleOptions): Promise<void> {
   const first = { app: template.app, definitions: template.definitions };
   let current = first;
   const tried = new Set<string>();
@@ -42,9 +44,10 @@ export async function settleCustomResources({ template, cdkOut, apply, reloadSer
     if (notApplied.length > 0) warn(notApplied);
   }
   if (current === first) return;
-  // The first load's warnings were said when it loaded; those the answers brought (a failed or missing attribute an output or a type not held back reads) are new.
-  const said = new Set([...first.app.warnings, ...first.definitions.warnings]);
-  warn([...current.app.warnings, ...current.definitions.warnings].filter((line) => !said.has(line)));
+  // The first load's warnings were said when it loaded: the last load's stand in their place, each once. Some are new
+  // (a failed or missing attribute an output reads), some say more (a function the answers started joins a line of
+  // its runtime); warned again beside the first, they were said twice.
+  restate([...first.app.warnings, ...first.definitions.warnings], [...current.app.warnings, ...current.definitions.warnings]);
   warn(notStarted(current.app));
 }
 

@@ -25,6 +25,7 @@ import type {
   ServiceTypes,
   TemplateChange,
 } from './service-module.js';
+import { restated, warnOnce } from './start-warnings.js';
 
 // Declared beside the mounts, which refuse with it too; exported here, where the registry's callers look for it.
 export { ServiceOrderError } from './mounts.js';
@@ -340,13 +341,14 @@ export class ServiceRegistry {
         if (!folders.has(name)) throw new ServiceLookupError(`${module.name} uses folder ${name} without declaring it`);
         return this.#data.folder(name);
       },
-      warn: (lines) => warnings.push(...lines),
+      warn: (lines) => warnOnce(warnings, lines),
+      restate: (before, now) => restated(warnings, before, now),
       reloadServices: (change) => this.reload(change),
     };
     try {
       const definitions = module.definitions?.(this.#app(), settings);
       const read = (definitions as { warnings?: unknown } | undefined)?.warnings;
-      if (Array.isArray(read)) warnings.push(...read);
+      if (Array.isArray(read)) warnOnce(warnings, read);
       entry.running = await module.create(context, definitions, await this.#begun.take(module));
     } finally {
       creating = false;

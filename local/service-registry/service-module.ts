@@ -165,6 +165,12 @@ export interface ServiceContext {
   folder(name: string): string;
   /** Adds lines to the runtime's start-up warnings. */
   warn(lines: readonly string[]): void;
+  /**
+   * Puts what warnings say now in place of lines warned of before (the template loaded again
+   * during the start, with custom resources' answers): each is said once, in its last form (a
+   * line naming the functions of a runtime grew a function), where the first stood.
+   */
+  restate(before: readonly string[], now: readonly string[]): void;
   /** Every resource type the modules declare: how the loader names each, and which the runtime runs or knowingly accepts. */
   readonly templateTypes: TemplateTypes;
   /** Every AWS SDK client whose API the endpoint answers (what the modules declare). */

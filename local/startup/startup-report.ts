@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { EventSchemaDefinition, RuleDefinition } from '../events/definitions.js';
-import { compilePattern, matchesPattern } from '../events/pattern.js';
-import { exampleOf } from '../events/schema-example.js';
+import type { RuleDefinition } from '../events/definitions.js';
+import { ANY_EVENT, matchesRule, matchingSamples } from '../events/sample-event.js';
 import { shellQuote } from '../service-registry/report-lines.js';
 import type { ServiceDefinitions } from '../service-registry/service-definitions.js';
 import type { ServiceReport } from '../service-registry/service-module.js';
@@ -146,7 +145,7 @@ function exampleFileEntries(root: string, rules: readonly RuleDefinition[]): str
       return false;
     }
     const bus = String(entry.EventBusName ?? 'default');
-    return rules.some((rule) => rule.busName === bus && matches(rule, String(entry.Source), String(entry.DetailType), detail));
+    return rules.some((rule) => rule.busName === bus && matchesRule(rule, String(entry.Source), String(entry.DetailType), detail));
   });
   return matchesARule ? `file://${EXAMPLE}` : undefined;
 }
@@ -165,16 +164,15 @@ function sampleEntries(definitions: ServiceDefinitions): string | undefined {
   // (a pattern on the account, say) matches what PutEvents sends with any, so a stand-in serves.
   for (const fill of [undefined, ANY_EVENT]) {
     for (const rule of rules) {
-      const pattern = parsePattern(rule.eventPattern);
-      for (const sample of sampleEvents(pattern, definitions.eventSchemas ?? [])) {
-        const source = sample.source ?? (pattern?.source === undefined ? fill?.source : undefined);
-        const detailType = sample.detailType ?? (pattern?.['detail-type'] === undefined ? fill?.detailType : undefined);
-        // PutEvents refuses an entry whose Source or DetailType is empty (InvalidArgument): no event of it matches `[""]`.
-        if (typeof source !== 'string' || typeof detailType !== 'string' || source === '' || detailType === '') continue;
+      for (const sample of matchingSamples(rule, definitions.eventSchemas ?? [], fill)) {
         // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
-        if (source.startsWith('aws.')) continue;
-        if (!matches(rule, source, detailType, sample.detail)) continue;
-        const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(sample.detail) };
+        if (sample.source.startsWith('aws.')) continue;
+        const entry = {
+          EventBusName: rule.busName,
+          Source: sample.source,
+          DetailType: sample.detailType,
+          Detail: JSON.stringify(sample.detail),
+        };
         return shellQuote(JSON.stringify([entry]));
       }
     }
@@ -182,103 +180,7 @@ function sampleEntries(definitions: ServiceDefinitions): string | undefined {
   return undefined;
 }
 
-/** The source and detail type of the example for a rule whose pattern asks for neither. */
-const ANY_EVENT = { source: 'example.source', detailType: 'example' } as const;
-
-/** Events a rule's pattern may match: one per schema (its example, the pattern's detail over it), then the pattern's own. */
-function sampleEvents(
-  pattern: Record<string, unknown> | undefined,
-  schemas: readonly EventSchemaDefinition[],
-): { source: unknown; detailType: unknown; detail: Record<string, unknown> }[] {
-  const asked = sampleObject(pattern?.detail) ?? {};
-  const fromSchemas = schemas.map((schema) => {
-    const example = exampleOf(schema.detail);
-    return {
-      source: schema.sources[0],
-      detailType: schema.detailTypes[0],
-      detail: isRecord(example) ? overlay(example, asked) : asked,
-    };
-  });
-  return [...fromSchemas, { source: sampleValue(pattern?.source), detailType: sampleValue(pattern?.['detail-type']), detail: asked }];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `base` with `over`'s values in place of its own, objects merged field by field. */
-function overlay(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const merged = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const under = merged[key];
-    merged[key] = isRecord(under) && isRecord(value) ? overlay(under, value) : value;
-  }
-  return merged;
-}
-
 function rank(order: readonly string[], bus: string): number {
   const index = order.indexOf(bus);
   return index === -1 ? order.length : index;
-}
-
-function matches(rule: RuleDefinition, source: string, detailType: string, detail: unknown): boolean {
-  if (rule.state !== 'ENABLED' || rule.eventPattern === undefined) return false;
-  try {
-    const event = {
-      version: '0',
-      id: '00000000-0000-0000-0000-000000000000',
-      'detail-type': detailType,
-      source,
-      account: '000000000000',
-      time: new Date(0).toISOString(),
-      region: 'us-east-1',
-      resources: [],
-      detail,
-    };
-    return matchesPattern(compilePattern(rule.eventPattern), event);
-  } catch {
-    return false;
-  }
-}
-
-function parsePattern(pattern: unknown): Record<string, unknown> | undefined {
-  try {
-    const parsed = typeof pattern === 'string' ? JSON.parse(pattern) : pattern;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A value a pattern's list of matchers accepts: an exact value, a prefix, or any value for `exists`. */
-function sampleValue(matchers: unknown): unknown {
-  if (!Array.isArray(matchers)) return undefined;
-  for (const matcher of matchers) {
-    if (typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean') return matcher;
-    if (typeof matcher === 'object' && matcher !== null) {
-      const m = matcher as Record<string, unknown>;
-      // An empty prefix or suffix matches any value, and PutEvents refuses an empty Source or DetailType.
-      if (typeof m.prefix === 'string') return m.prefix === '' ? 'example' : m.prefix;
-      if (typeof m.suffix === 'string') return m.suffix === '' ? 'example' : m.suffix;
-      if (typeof m['equals-ignore-case'] === 'string') return m['equals-ignore-case'];
-      if (m.exists === true) return 'example';
-      if (Array.isArray(m.numeric) && typeof m.numeric[1] === 'number') {
-        const [op, value] = m.numeric as [string, number];
-        return op === '>' ? value + 1 : op === '<' ? value - 1 : value;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** An object a pattern's nested fields accept, or undefined where no sample is known (the result is checked against the rule). */
-function sampleObject(pattern: unknown): Record<string, unknown> | undefined {
-  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return undefined;
-  const sample: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(pattern)) {
-    if (key.startsWith('$')) continue;
-    const nested = Array.isArray(value) ? sampleValue(value) : sampleObject(value);
-    if (nested !== undefined) sample[key] = nested;
-  }
-  return sample;
 }

@@ -151,7 +151,7 @@ export const statesModule: ServiceModule<'states', ReturnType<typeof statesCatal
       close: () => connected.disconnect(),
     };
   },
-  report: (_states, { definitions, url }) => stateMachineReport(definitions.stateMachines, url),
+  report: (_states, { definitions, url }) => stateMachineReport(definitions.stateMachines, url, definitions),
 };
 
 /** Who hears each history event: the read API (its records and live feed) and the runtime's spans (executions and states). */

@@ -497,6 +497,25 @@ describe('HandlerCode', () => {
     expect(code.reads('/app/other/app.js')).toBe(false);
   });
 
+  it('knows which files the last good synthesis saw, a failed one after it keeping them: a gone file it never saw came and went unseen', () => {
+    const record: SynthRecord = {
+      version: 3,
+      cdkOut: '/app/cdk.out',
+      complete: true,
+      read: [{ file: '/app/lib/stack.ts', size: 1, mtimeMs: 1 }],
+      listed: [{ folder: '/app/lambda_code', entries: ['index.js'] }],
+      env: {},
+      bundles: [],
+      copies: [{ assetDir: '/app/cdk.out/asset.1', source: '/app/py', files: [{ file: '/app/py/main.py', size: 1, mtimeMs: 1 }] }],
+    };
+    const code = new HandlerCode('/app', '/app/.switchyard/code', record);
+    for (const file of ['/app/lib/stack.ts', '/app/lambda_code/index.js', '/app/py/main.py']) expect(code.saw(file)).toBe(true);
+    // An editor's backup beside a listed or copied file: the folder is read, the file never was.
+    for (const file of ['/app/lambda_code/index.js~', '/app/py/main.py.swp', '/app/lib/notes.ts']) expect(code.saw(file)).toBe(false);
+    code.failed();
+    expect(code.saw('/app/lib/stack.ts')).toBe(true);
+  });
+
   it("rebuilds a bundle into a folder of its own with the synthesis's options, and keeps what it replaces for a restart", async () => {
     const { root, code, record } = await handlerCode();
     write(root, 'helper.ts', "export const greet = (who: string) => 'rebuilt by ' + who;\n");

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { contextPairs, prepareStateFolder, readCdkProject, withCommandContext } from '../../cli/dev/project.js';
+import { changedFiles } from '../../cli/dev/report-lines.js';
 import { forgetRunningApp, keepRunningApp } from '../../cli/dev/running-app.js';
 import { startDevPrelude, startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize, synthFailureLine, withoutNpx } from '../../cli/dev/synth.js';
@@ -561,6 +562,33 @@ describe('SourceWatcher', () => {
     }
     expect(batches.flat()).toEqual(['lib/stack.ts']);
     expect(excludingFolder(watch, root, path.join(path.dirname(root), 'elsewhere'))).toEqual(watch);
+  });
+});
+
+describe('changedFiles', () => {
+  const checks = (there: string[], seen: string[]) => ({
+    exists: (file: string) => there.includes(file),
+    saw: (file: string) => seen.includes(file),
+  });
+
+  it('names the files in order, each once, a removed one said as removed', () => {
+    expect(changedFiles(['lib/b.ts', 'lib/a.ts', 'lib/b.ts'], checks(['lib/b.ts'], ['lib/a.ts']))).toEqual({
+      files: ['lib/a.ts', 'lib/b.ts'],
+      named: 'lib/a.ts (removed), lib/b.ts',
+    });
+  });
+
+  it('leaves out a file gone that the last synthesis never saw (an editor temporary file), and is undefined when nothing is left', () => {
+    expect(changedFiles(['lib/stack.ts', 'lib/stack.ts~'], checks(['lib/stack.ts'], ['lib/stack.ts']))).toEqual({
+      files: ['lib/stack.ts'],
+      named: 'lib/stack.ts',
+    });
+    expect(changedFiles(['lambda/4913', 'lambda/index.js.tmp'], checks([], []))).toBeUndefined();
+  });
+
+  it('names three files and counts the rest', () => {
+    const files = ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts'];
+    expect(changedFiles(files, checks(files, []))?.named).toBe('a.ts, b.ts, c.ts and 2 more');
   });
 });
 

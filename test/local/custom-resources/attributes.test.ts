@@ -111,6 +111,14 @@ describe('custom resources’ attributes', () => {
     );
   });
 
+  it("says each warning once: a function started with the answers joins its runtime's line, which is not said again", () => {
+    const warnings = app.runtime().warnings;
+    const runtimes = warnings.filter((line) => line.includes('declare another Node.js runtime'));
+    expect(runtimes).toHaveLength(1);
+    expect(runtimes[0]).toContain('Reader');
+    expect(new Set(warnings).size).toBe(warnings.length);
+  });
+
   it('starts the function with the answers kept at a restart, sending its unchanged custom resources nothing again', async () => {
     const again = await app.restart();
     expect(app.logs.filter((line) => line.includes('Attrs/Source') || line.includes('Attrs/Chained'))).toEqual([]);

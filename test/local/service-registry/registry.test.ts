@@ -241,6 +241,39 @@ describe('ServiceRegistry', () => {
     expect(registry.warnings).toEqual(['a topic policy is not enforced', 'the service itself warns']);
     await registry.stop();
   });
+
+  it("says each warning of a start once, and a restated one in its last form where the first stood (a template loaded again with custom resources' answers)", async () => {
+    const recorder = new Recorder();
+    const template: RegisteredModule = { name: 'template', create: () => ({ service: { app: { stacks: [] } } }) };
+    const first = ['alarms are not evaluated', 'functions A (nodejs22.x) declare another runtime'];
+    const settling: RegisteredModule = {
+      name: 'customresources',
+      create: (context) => {
+        context.warn(first);
+        context.warn(['the policy is not enforced', 'alarms are not evaluated']);
+        return {
+          service: {},
+          start: () => {
+            context.warn(['the policy is not enforced']);
+            context.restate(first, [
+              'alarms are not evaluated',
+              'functions A (nodejs22.x), B (nodejs22.x) declare another runtime',
+              'B waits',
+            ]);
+          },
+        };
+      },
+    };
+    const registry = registryOf(recorder, [template, settling]);
+    await registry.start(settings);
+    expect(registry.warnings).toEqual([
+      'alarms are not evaluated',
+      'functions A (nodejs22.x), B (nodejs22.x) declare another runtime',
+      'B waits',
+      'the policy is not enforced',
+    ]);
+    await registry.stop();
+  });
 });
 
 describe('ServiceRegistry.warm', () => {

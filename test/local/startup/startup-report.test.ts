@@ -38,7 +38,11 @@ function rule(name: string, busName: string, eventPattern: unknown, state: 'ENAB
 
 /** What SQS, Lambda and Step Functions report of an app's queues, functions and state machines (their modules' `report`). */
 function appServices(app: ServiceDefinitions): ServiceReport[] {
-  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines, URL)];
+  return [
+    queueReport(app.queues, URL, '000000000000'),
+    functionReport(app.functions, URL),
+    stateMachineReport(app.stateMachines, URL, app),
+  ];
 }
 
 function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
@@ -318,6 +322,62 @@ describe('startupReport', () => {
     expect(tryLine(report({ stateMachines: [child, parent] }).lines)).toBe(
       `  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${parent.arn} --input '{}'`,
     );
+  });
+
+  describe('for a state machine a rule starts', () => {
+    const arn = 'arn:aws:states:eu-west-1:111122223333:stateMachine:Flow';
+    const machine = { name: 'Flow', arn, type: 'STANDARD', definition: '{}' };
+    const startedBy = (target: Partial<RuleDefinition['targets'][number]>, overrides: Partial<RuleDefinition> = {}): RuleDefinition => ({
+      ...rule('FromS3', 'default', { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['uploads'] } } }),
+      targets: [{ id: 'Target0', arn, ...target }],
+      ...overrides,
+    });
+    /** The --input of the start-execution suggested. */
+    const suggestedInput = (starter: RuleDefinition): unknown => {
+      const line = tryLine(report({ stateMachines: [machine], rules: [starter] }).lines) ?? '';
+      expect(line).toMatch(
+        new RegExp(`^  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${arn} --input '`),
+      );
+      return JSON.parse(/--input '(.*)'$/.exec(line)?.[1]?.replaceAll("'\\''", "'") ?? '');
+    };
+
+    it("suggests the event the rule delivers, in EventBridge's envelope, when PutEvents cannot send it (an AWS service's source)", () => {
+      expect(suggestedInput(startedBy({}))).toEqual({
+        version: '0',
+        id: expect.any(String),
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        account: '111122223333',
+        time: expect.any(String),
+        region: 'eu-west-1',
+        resources: [],
+        detail: { bucket: { name: 'uploads' } },
+      });
+    });
+
+    it("suggests what the target's InputPath, InputTransformer or Input makes of that event", () => {
+      expect(suggestedInput(startedBy({ inputPath: '$.detail.bucket' }))).toEqual({ name: 'uploads' });
+      const transformer = {
+        InputPathsMap: { bucket: '$.detail.bucket.name' },
+        InputTemplate: '{"from": <bucket>, "rule": "<aws.events.rule-name>"}',
+      };
+      expect(suggestedInput(startedBy({ inputTransformer: transformer }))).toEqual({ from: 'uploads', rule: 'FromS3' });
+      expect(suggestedInput(startedBy({ input: '{"mode":"nightly"}' }))).toEqual({ mode: 'nightly' });
+    });
+
+    it("suggests a schedule's Scheduled Event from aws.events naming the rule", () => {
+      const scheduled = startedBy({}, { eventPattern: undefined, scheduleExpression: 'rate(1 hour)' });
+      expect(suggestedInput(scheduled)).toMatchObject({
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        resources: [scheduled.arn],
+        detail: {},
+      });
+    });
+
+    it('suggests {} when the rule that targets it is disabled', () => {
+      expect(suggestedInput(startedBy({}, { state: 'DISABLED' }))).toEqual({});
+    });
   });
 
   it('tells an app with Express state machines that the AWS CLI sends start-sync-execution to a sync- host, and how to stop it', () => {
