@@ -16,9 +16,10 @@ type Input = Readonly<Record<string, unknown>>;
  * The services a destination may be of: what Lambda accepts (a queue, a topic, a function or a
  * bus; https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), not
  * what the runtime sends to, which the target dispatcher says when one is sent to (destinations.ts).
- * AWS also takes an S3 bucket as an on-failure destination, which this does not yet.
+ * An S3 bucket is taken as an on-failure destination only.
  */
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
+const ON_FAILURE_ONLY = 's3';
 
 /** ListFunctionEventInvokeConfigs answers at most 50 a call. */
 const LIST_PAGE = 50;
