@@ -101,10 +101,14 @@ function givenSettings(
   const destinations = input.DestinationConfig as
     | { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } }
     | undefined;
-  for (const destination of [destinations?.OnSuccess?.Destination, destinations?.OnFailure?.Destination]) {
+  const given = [
+    [destinations?.OnSuccess?.Destination, false],
+    [destinations?.OnFailure?.Destination, true],
+  ] as const;
+  for (const [destination, onFailure] of given) {
     if (destination === undefined || destinations === undefined) continue;
     const service = tryParseArn(destination)?.service ?? '';
-    if (!DESTINATION_SERVICES.has(service)) {
+    if (!DESTINATION_SERVICES.has(service) && !(onFailure && service === ON_FAILURE_ONLY)) {
       throw new AwsError(
         'InvalidParameterValueException',
         `The provided destination config ${javaDestinationConfig(destinations)} is invalid.`,
