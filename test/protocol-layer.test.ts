@@ -27,6 +27,8 @@ const HAND_ROUTED: Readonly<Record<string, string>> = {
   'local/custom-resources/lambda-backed.ts':
     "a custom resource request's ResponseURL (/_aws/cloudformation-response/), where its function PUTs its answer: a presigned S3 URL on AWS, not CloudFormation's API",
   'local/lambda/urls/function-urls.ts': "function URLs: the app's own HTTP front door, chosen by host, whose paths are the function's",
+  'local/elbv2/load-balancers.ts':
+    "Application Load Balancers' listeners (/_aws/elb/<name>/<port>/): the app's own HTTP front door, whose paths are the function's; no ELB control plane is served",
   'local/apigateway/http-api-service.ts': "API Gateway's invoke URLs: the app's own routes (routing.ts), not API Gateway's API",
   'local/appsync/service.ts':
     "AppSync's GraphQL endpoints (/graphql and /graphql/realtime, or by host): GraphQL over HTTP and AppSync's WebSocket protocol, the app's own API; AppSync's control plane is served from its model (control-plane.ts)",

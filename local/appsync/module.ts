@@ -60,9 +60,8 @@ export const appSyncModule: ServiceModule<
     const graphql = appSyncDefinitions(app);
     return { ...graphql, eventApis: eventApiDefinitions(app, graphql.warnings) };
   },
-  async create({ settings, services, database, warn }, template) {
+  async create({ settings, services, database }, template) {
     const { clock, region, accountId } = settings;
-    warn(template.warnings);
     const tags = templateTags(new TagStore(database('appsync')), template.apis);
     // DynamoDB data sources reach the engine's own port (its thread serves DynamoDB), as Step Functions' tasks do.
     let dynamodb: ReturnType<typeof sdkDynamoDb> | undefined;

@@ -52,7 +52,7 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
     if (outputs.length === 0) return {};
     return {
       lines: [
-        `  cloudformation differs: describe-stacks shows ${outputs.join(', ')} as ${outputs.length === 1 ? 'a local URL' : 'local URLs'}, not the address on AWS of the API or function URL (docs/local-runtime.md)`,
+        `  cloudformation differs: describe-stacks shows ${outputs.join(', ')} as ${outputs.length === 1 ? 'a local URL' : 'local URLs'}, not the address on AWS of the API, function URL or load balancer (docs/local-runtime.md)`,
       ],
     };
   },

@@ -79,7 +79,7 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
   localUrls: domainLocalUrls,
   resourceTypes: COGNITO_TYPE_SPECS,
   definitions: (app, { clock }) => cognitoDefinitions(app, { now: clock.now() }),
-  create({ settings, database, services, warn }, template) {
+  create({ settings, database, services }, template) {
     const { clock, accountId, region, url } = settings;
     const store = new CognitoStore(database('cognito-idp'));
     const ses = services.get('ses');
@@ -116,7 +116,6 @@ export const cognitoModule: ServiceModule<'cognito', ReturnType<typeof cognitoDe
       for (const client of template.clients) store.clients.put(client.ClientId, client);
       for (const group of template.groups) store.groups.put(`${group.UserPoolId}/${group.GroupName}`, group);
     });
-    warn(template.warnings);
     const operations = Object.assign({}, ...OPERATION_TYPES.map((type) => operationTable(new type(context), type)));
     const domains = () => poolDomains(services.get('template').app.stacks.flatMap((stack) => stack.resources));
     return {

@@ -39,9 +39,9 @@ export const firehoseModule: ServiceModule<'firehose', ReturnType<typeof firehos
   databases: ['firehose'],
   resourceTypes: FIREHOSE_TYPE_SPECS,
   definitions: firehoseDefinitions,
-  create({ settings, database, services, warn }, definitions) {
+  // Its definitions' `warnings` join the start-up warnings through the registry (said once, not again here).
+  create({ settings, database, services }, definitions) {
     const { clock, accountId, region, log } = settings;
-    warn(definitions.warnings);
     const firehose = new FirehoseService({
       db: database('firehose'),
       clock,

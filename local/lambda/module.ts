@@ -379,6 +379,13 @@ function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestin
     sqs,
     lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
     events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
+    s3: {
+      putObject: (Bucket, Key, Body) => {
+        services
+          .get('s3')
+          .s3.PutObject({ Bucket, Key, Body: Buffer.from(Body) }, { requestId: 'lambda-destination', sourceIp: '127.0.0.1' });
+      },
+    },
     sns: {
       publish: async (TopicArn, Message, attributes) => {
         await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });

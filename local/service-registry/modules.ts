@@ -8,6 +8,7 @@ import { cognitoModule } from '../cognito-idp/module.js';
 import { customResourcesModule } from '../custom-resources/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
+import { elbv2Module } from '../elbv2/module.js';
 import { eventBridgeV2Module } from '../eventbridgev2/module.js';
 import { eventsModule } from '../events/module.js';
 import { firehoseModule } from '../firehose/module.js';
@@ -63,6 +64,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   schedulerModule,
   pipesModule,
   apiGatewayModule,
+  elbv2Module,
   appSyncModule,
   cloudFormationModule,
   ec2Module,

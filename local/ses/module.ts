@@ -96,9 +96,8 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
   // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
   reloads: { types: SES_RUN_TYPES, removals: true },
   definitions: sesDefinitions,
-  create({ settings, database, services, warn }, definitions) {
+  create({ settings, database, services }, definitions) {
     const { clock, accountId, region, url, log } = settings;
-    warn(definitions.warnings);
     const sns = services.get('sns');
     const setting = { sandbox: sesSandboxOf(settings.options.sesSandbox) };
     const ses = new SesService({

@@ -44,6 +44,8 @@ export interface DestinationServices {
   readonly events: {
     putServiceEvent(busName: string, event: { source: string; 'detail-type': string; resources: string[]; detail: unknown }): void;
   };
+  /** S3 buckets, an on-failure destination's: PutObject, committed when it returns; absent, a bucket destination is not reached. */
+  readonly s3?: { putObject(bucket: string, key: string, body: string): void };
   /** SNS topics; absent until the local SNS service runs. */
   readonly sns?: {
     publish(topicArn: string, message: string, attributes?: Readonly<Record<string, DestinationAttribute>>): Promise<void>;
@@ -57,8 +59,10 @@ export interface DestinationServices {
  */
 export class ServiceDestinations implements DestinationSender {
   readonly #dispatcher: TargetDispatcher;
+  readonly #s3: DestinationServices['s3'];
 
   constructor(services: DestinationServices) {
+    this.#s3 = services.s3;
     const sns = services.sns;
     this.#dispatcher = new TargetDispatcher(
       {
@@ -75,6 +79,13 @@ export class ServiceDestinations implements DestinationSender {
   }
 
   async send(arn: string, payload: string, attributes?: DestinationAttributes): Promise<void> {
+    // An S3 bucket is Lambda's own kind of destination (on failure only), no target the dispatcher's other senders reach.
+    const bucket = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(arn)?.[1];
+    if (bucket !== undefined) {
+      if (this.#s3 === undefined) throw unsupportedDestination(arn, 's3');
+      this.#s3.putObject(bucket, s3RecordKey(JSON.parse(payload) as InvocationRecord), payload);
+      return;
+    }
     await this.#dispatcher.send(arn, {
       body: payload,
       sqs: attributes ? { MessageAttributes: { ...attributes } } : {},
@@ -97,6 +108,18 @@ function invocationResultEvent(busArn: string, payload: string) {
     resources: [busArn, record.requestContext.functionArn],
     detail: record,
   };
+}
+
+/**
+ * Where Lambda writes an invocation record in a bucket destination:
+ * `aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>`, at the record's time (UTC).
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ */
+export function s3RecordKey(record: InvocationRecord, uuid: string = crypto.randomUUID()): string {
+  const functionName = record.requestContext.functionArn.split(':')[6] ?? 'unknown';
+  const iso = new Date(record.timestamp).toISOString();
+  const [date = '', time = ''] = iso.split('T');
+  return `aws/lambda/async/${functionName}/${date.replace(/-/g, '/')}/${date}T${time.slice(0, 8).replace(/:/g, '.')}-${uuid}`;
 }
 
 function unsupportedDestination(arn: string, service: string | undefined): UnsupportedTargetError {

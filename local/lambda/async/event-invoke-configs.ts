@@ -16,9 +16,10 @@ type Input = Readonly<Record<string, unknown>>;
  * The services a destination may be of: what Lambda accepts (a queue, a topic, a function or a
  * bus; https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), not
  * what the runtime sends to, which the target dispatcher says when one is sent to (destinations.ts).
- * AWS also takes an S3 bucket as an on-failure destination, which this does not yet.
+ * An S3 bucket is taken as an on-failure destination only.
  */
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
+const ON_FAILURE_ONLY = 's3';
 
 /** ListFunctionEventInvokeConfigs answers at most 50 a call. */
 const LIST_PAGE = 50;
@@ -100,10 +101,14 @@ function givenSettings(
   const destinations = input.DestinationConfig as
     | { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } }
     | undefined;
-  for (const destination of [destinations?.OnSuccess?.Destination, destinations?.OnFailure?.Destination]) {
+  const given = [
+    [destinations?.OnSuccess?.Destination, false],
+    [destinations?.OnFailure?.Destination, true],
+  ] as const;
+  for (const [destination, onFailure] of given) {
     if (destination === undefined || destinations === undefined) continue;
     const service = tryParseArn(destination)?.service ?? '';
-    if (!DESTINATION_SERVICES.has(service)) {
+    if (!DESTINATION_SERVICES.has(service) && !(onFailure && service === ON_FAILURE_ONLY)) {
       throw new AwsError(
         'InvalidParameterValueException',
         `The provided destination config ${javaDestinationConfig(destinations)} is invalid.`,

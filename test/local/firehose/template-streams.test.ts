@@ -36,6 +36,8 @@ const app = restartableRuntime({
               Enabled: true,
               Processors: [
                 { Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: { 'Fn::GetAtt': ['Enrich', 'Arn'] } }] },
+                // Not run locally: named once at start-up.
+                { Type: 'AppendDelimiterToRecord', Parameters: [{ ParameterName: 'Delimiter', ParameterValue: '\\n' }] },
               ],
             },
           },
@@ -75,6 +77,11 @@ async function delivered(count: number): Promise<string[]> {
 }
 
 describe('Firehose delivery streams of a template', () => {
+  it('names a processor it does not run once among the start-up warnings', () => {
+    const named = app.runtime.warnings.filter((line) => line.includes('AppendDelimiterToRecord processor is not run locally'));
+    expect(named).toHaveLength(1);
+  });
+
   it('names each stream in the start-up report with where it delivers', async () => {
     const reports = await app.runtime.serviceReports();
     expect(reports.flatMap((r) => r.lines ?? []).join('\n')).toContain(

@@ -20,7 +20,7 @@ import {
   TagResourceCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
@@ -191,6 +191,37 @@ describe('Lambda control plane', () => {
       requestContext: { approximateInvokeCount: 1 },
     });
     sqs.destroy();
+  });
+
+  it('writes an Event invocation’s record to an S3 bucket on-failure destination, which PutFunctionEventInvokeConfig refuses as OnSuccess', async () => {
+    const s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'failed-records' }));
+    await createFunction(
+      client,
+      functionInput('fails-to-s3', zip([{ path: 'index.js', body: 'exports.handler = async () => { throw new Error("no"); };' }])),
+    );
+    const Destination = 'arn:aws:s3:::failed-records';
+    await expect(
+      client.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: 'fails-to-s3', DestinationConfig: { OnSuccess: { Destination } } }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await client.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'fails-to-s3',
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination } },
+      }),
+    );
+    await client.send(new InvokeCommand({ FunctionName: 'fails-to-s3', InvocationType: 'Event', Payload: '{"to":"s3"}' }));
+    const key = await eventually(async () => {
+      const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: 'failed-records' }));
+      return Contents[0]?.Key;
+    });
+    expect(key).toMatch(/^aws\/lambda\/async\/fails-to-s3\/\d{4}\/\d{2}\/\d{2}\/\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}-[0-9a-f-]{36}$/);
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: 'failed-records', Key: key }))).Body?.transformToString();
+    expect(JSON.parse(body ?? '')).toMatchObject({ requestPayload: { to: 's3' }, requestContext: { condition: 'RetriesExhausted' } });
+    s3.destroy();
   });
 
   it('runs a published version’s code and settings, not the current ones', async () => {

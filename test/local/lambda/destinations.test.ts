@@ -79,10 +79,31 @@ describe('ServiceDestinations', () => {
     ]);
   });
 
-  it('fails if the destination is an SNS topic while SNS does not run locally, or another service', async () => {
+  it('fails if the destination is an SNS topic or S3 bucket while that service does not run locally, or another service', async () => {
     const { sender } = destinations();
     await expect(sender.send('arn:aws:sns:us-east-1:000000000000:topic', '{}')).rejects.toMatchObject({ code: 'UnsupportedDestination' });
-    await expect(sender.send('arn:aws:s3:::bucket', '{}')).rejects.toMatchObject({ code: 'UnsupportedDestination' });
+    await expect(sender.send('arn:aws:s3:::bucket', JSON.stringify(record))).rejects.toMatchObject({ code: 'UnsupportedDestination' });
+    await expect(sender.send('arn:aws:dynamodb:us-east-1:000000000000:table/t', '{}')).rejects.toMatchObject({
+      code: 'UnsupportedDestination',
+    });
+  });
+
+  it('writes the record to an S3 bucket destination under aws/lambda/async/<function>/YYYY/MM/DD/, at the record’s time', async () => {
+    const objects: { bucket: string; key: string; body: string }[] = [];
+    const sender = new ServiceDestinations({
+      sqs: { GetQueueUrl: async () => ({ QueueUrl: '' }), SendMessage: async () => undefined },
+      lambda: { invokeAsync: async () => ({ requestId: '' }) },
+      events: { putServiceEvent: () => undefined },
+      s3: { putObject: (bucket, key, body) => void objects.push({ bucket, key, body }) },
+    });
+    await sender.send('arn:aws:s3:::failed-events', JSON.stringify({ ...record, timestamp: '2026-11-29T22:05:09.123Z' }));
+    expect(objects).toEqual([
+      {
+        bucket: 'failed-events',
+        key: expect.stringMatching(/^aws\/lambda\/async\/fn\/2026\/11\/29\/2026-11-29T22\.05\.09-[0-9a-f-]{36}$/),
+        body: expect.stringContaining('"condition":"RetriesExhausted"'),
+      },
+    ]);
   });
 });
 
