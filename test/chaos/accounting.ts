@@ -57,7 +57,8 @@ export function accountPoison(items: readonly Item[], letters: readonly DeadLett
       const lives = copies.map((l) => lifeAt(l.failedAt));
       const what =
         `poison ${item.id} dead-lettered ${copies.length} times in ${queueName(queue)} ` +
-        `(lives ${lives.join(',')}; ${sameMessage ? 'one message' : 'different messages'})`;
+        `(lives ${lives.join(',')}; ${sameMessage ? `one message, ${copies[0]?.originalMessageId}` : 'different messages'}; ` +
+        `failed at ${copies.map((l) => new Date(l.failedAt).toISOString().slice(11, 23)).join(', ')})`;
       if (sameMessage && eachInItsOwnLife(lives)) crashRepeats.push(what);
       else itemProblems.push(what);
     }

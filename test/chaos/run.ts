@@ -184,7 +184,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     ];
     const crashRepeats = [...run.crashRepeats, ...poison.crashRepeats, ...redriven.crashRepeats.map((p) => `after the redrive: ${p}`)];
     if (options.strict) problems.push(...crashRepeats.map((p) => `crash repeat: ${p}`));
-    if (problems.length > 0 || crashRepeats.length > 0) log(`the runtime's output: ${runtime.saveOutputs().join(' ')}`);
+    if (problems.length > 0 || crashRepeats.length > 0) {
+      log(`the runtime's output: ${runtime.saveOutputs().join(' ')}`);
+      // The items named, and the message ids a repeated dead letter names ("one message, <id>").
+      const named = [...problems, ...crashRepeats].flatMap((p) => [
+        ...items.filter((item) => p.includes(item.id)).map((item) => item.id),
+        ...[...p.matchAll(/one message, ([\w-]+)/g)].map((m) => m[1] ?? ''),
+      ]);
+      const keys = [...new Set(named.filter((key) => key !== ''))];
+      log(`what it said of ${keys.join(', ') || 'no item'}:\n${runtime.linesAbout(keys).join('\n')}`);
+    }
     return { line, ok: problems.length === 0, run, poison, stock, problems, crashRepeats };
 
     /** Waits until `remaining()` is 0 and the app is quiet twice in a row, or the budget runs out. */

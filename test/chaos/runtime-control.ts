@@ -120,6 +120,19 @@ export class ChaosRuntime {
     });
   }
 
+  /**
+   * The lines of every life's output that name one of `keys` (an item's id), at most `max` a
+   * key, each marked with its life: what a CI log shows of a failed run, whose saved files
+   * go with the test's temporary folder.
+   */
+  linesAbout(keys: readonly string[], max = 40): string[] {
+    return keys.flatMap((key) =>
+      this.#outputs
+        .flatMap((output, life) => output.split('\n').flatMap((line) => (line.includes(key) ? [`life ${life}: ${line}`] : [])))
+        .slice(0, max),
+    );
+  }
+
   stop(): Promise<void> {
     return this.app.stop();
   }
