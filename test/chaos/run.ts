@@ -193,6 +193,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       ]);
       const keys = [...new Set(named.filter((key) => key !== ''))];
       log(`what it said of ${keys.join(', ') || 'no item'}:\n${runtime.linesAbout(keys).join('\n')}`);
+      // An invocation cut off (timed out, its host gone) prints no line naming its records: its own lines say so.
+      log(`invocations cut off:\n${runtime.linesAbout(['Task timed out', 'Sandbox.', 'Runtime.ExitError']).join('\n') || '(none)'}`);
     }
     return { line, ok: problems.length === 0, run, poison, stock, problems, crashRepeats };
 
