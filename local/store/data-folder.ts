@@ -6,7 +6,8 @@ import { DatabaseSync } from 'node:sqlite';
  * All local state lives under one folder (git-ignored; `--data` or SWITCHYARD_DATA to
  * move it). Each service keeps its own SQLite database there: SQLite in WAL mode commits
  * a transaction before the call returns, so a SIGKILL at any moment loses nothing that
- * was acknowledged (only an OS crash could lose the last commits; synchronous=NORMAL).
+ * was acknowledged. What an OS crash or a power loss could cost depends on its kind
+ * (DataFolderKind): a kept folder's last commits, a disposable one's databases.
  */
 export class DataFolder {
   constructor(
